@@ -1,0 +1,110 @@
+"""Classify database errors into the fixed ``cause`` vocabulary.
+
+By SQLSTATE where the error carries one; by message text where it does not (psycopg 3
+raises a bare ``OperationalError`` without SQLSTATE when a connection attempt fails).
+"""
+
+from __future__ import annotations
+
+import re
+
+CAUSES = (
+    "ok",
+    "config",
+    "dns",
+    "refused",
+    "timeout",
+    "ssl",
+    "auth_password",
+    "auth_missing_password",
+    "auth_rejected",
+    "database_missing",
+    "too_many_connections",
+    "server_starting",
+    "schema_missing",
+    "schema_legacy",
+    "schema_outdated",
+    "permission_denied",
+    "rows_hidden_by_rls",
+    "query_timeout",
+    "unknown",
+)
+
+SQLSTATE_CAUSES = {
+    "28P01": "auth_password",
+    "28000": "auth_rejected",
+    "3D000": "database_missing",
+    "53300": "too_many_connections",
+    "57P03": "server_starting",
+    "42501": "permission_denied",
+    "42P01": "schema_missing",
+    "42703": "schema_outdated",
+    "42704": "schema_outdated",
+    "57014": "query_timeout",
+    "08001": "refused",
+    "08004": "auth_rejected",
+}
+
+# Ordered: the first pattern that matches wins. Lower-case message text.
+MESSAGE_CAUSES: tuple[tuple[str, str], ...] = (
+    (r"no password supplied", "auth_missing_password"),
+    (r"password authentication failed", "auth_password"),
+    (r"sasl authentication failed|invalid password", "auth_password"),
+    (r"tenant or user not found|no pg_hba\.conf entry|role \".*\" does not exist", "auth_rejected"),
+    (r"database \".*\" does not exist", "database_missing"),
+    (r"too many connections|max clients reached|emaxconnsession|remaining connection slots"
+     r"|connection limit", "too_many_connections"),
+    (r"the database system is (starting up|shutting down|in recovery mode)"
+     r"|not yet accepting connections", "server_starting"),
+    (r"could not translate host name|name or service not known|nodename nor servname"
+     r"|temporary failure in name resolution|no address associated|failed to resolve"
+     r"|name resolution", "dns"),
+    (r"ssl|tls", "ssl"),
+    (r"canceling statement due to statement timeout|statement timeout", "query_timeout"),
+    (r"connection refused|could not connect to server: no such file", "refused"),
+    (r"timeout expired|timed out|timeout", "timeout"),
+    (r"permission denied", "permission_denied"),
+    (r"relation \".*\" does not exist|no such table", "schema_missing"),
+    (r"column \".*\" does not exist|no such column", "schema_outdated"),
+)
+
+
+def sqlstate_of(exc: BaseException) -> str | None:
+    """The SQLSTATE of a (possibly SQLAlchemy-wrapped) DB-API error, if it has one."""
+    orig = getattr(exc, "orig", None) or exc
+    for attr in ("sqlstate", "pgcode"):
+        code = getattr(orig, attr, None)
+        if code:
+            return str(code)
+    diag = getattr(orig, "diag", None)
+    code = getattr(diag, "sqlstate", None) if diag is not None else None
+    return str(code) if code else None
+
+
+def server_message(exc: BaseException) -> str:
+    """The driver's own message, without SQLAlchemy's SQL echo and background link."""
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip()
+    return text or type(orig).__name__
+
+
+def classify_message(text: str) -> str:
+    """The cause for a bare message text, ``unknown`` when nothing matches."""
+    low = text.lower()
+    for pattern, cause in MESSAGE_CAUSES:
+        if re.search(pattern, low):
+            return cause
+    return "unknown"
+
+
+def classify(exc: BaseException) -> str:
+    """The cause word for a database exception: SQLSTATE first, message text second."""
+    code = sqlstate_of(exc)
+    if code in SQLSTATE_CAUSES:
+        return SQLSTATE_CAUSES[code]
+    if isinstance(exc, TimeoutError):
+        return "timeout"
+    if code and code.startswith("08"):
+        cause = classify_message(server_message(exc))
+        return cause if cause != "unknown" else "refused"
+    return classify_message(server_message(exc))

@@ -1,0 +1,110 @@
+"""SQLAlchemy engines that can only read, and never wait forever.
+
+PostgreSQL: every transaction starts ``READ ONLY`` (the server rejects writes) with a
+``SET LOCAL statement_timeout``; both are per transaction so they survive a
+transaction-mode pooler, which drops session settings and startup ``options``.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from .classify import classify, server_message
+from .errors import DatabaseUnavailable, QueryFailed, SchemaError, StatusError
+from .settings import APPLICATION_NAME, DatabaseTarget, Timeouts, redact
+
+
+def make_engine(
+    target: DatabaseTarget, timeouts: Timeouts | None = None, *, read_only: bool = True
+) -> Engine:
+    """Build the dashboard's engine for ``target``.
+
+    ``read_only=False`` exists only for the demo writer (``kra-status demo``); the
+    dashboard and the CLI always read.
+    """
+    timeouts = timeouts or Timeouts()
+    if target.url.get_backend_name() == "sqlite":
+        return _sqlite_engine(target, timeouts, read_only=read_only)
+    connect_args: dict = {
+        "connect_timeout": max(1, math.ceil(timeouts.connect)),
+        "application_name": APPLICATION_NAME,
+    }
+    if target.uses_transaction_pooler:
+        # Transaction-mode poolers hand each transaction to any server connection, so a
+        # statement prepared on one is unknown on the next.
+        connect_args["prepare_threshold"] = None
+    engine = sa.create_engine(
+        target.url,
+        connect_args=connect_args,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        pool_timeout=timeouts.connect,
+        pool_recycle=1800,
+    )
+    statement_ms = int(timeouts.statement * 1000)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+        # psycopg then opens every transaction with BEGIN READ ONLY.
+        dbapi_conn.read_only = read_only
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {statement_ms}")
+
+    return engine
+
+
+def _sqlite_engine(target: DatabaseTarget, timeouts: Timeouts, *, read_only: bool) -> Engine:
+    path = target.url.database
+    if read_only:
+        def creator() -> sqlite3.Connection:
+            return sqlite3.connect(
+                f"file:{path}?mode=ro", uri=True, timeout=timeouts.connect,
+                check_same_thread=False,
+            )
+    else:
+        def creator() -> sqlite3.Connection:
+            return sqlite3.connect(path, timeout=timeouts.connect, check_same_thread=False)
+    return sa.create_engine("sqlite+pysqlite://", creator=creator, pool_pre_ping=True)
+
+
+def translate(exc: BaseException, target: DatabaseTarget | None = None) -> StatusError:
+    """Turn a driver/SQLAlchemy exception into the core's hierarchy, secrets removed."""
+    if isinstance(exc, StatusError):
+        return exc
+    from .hints import hint_for
+
+    cause = classify(exc)
+    secrets = target.secrets if target else ()
+    message = redact(server_message(exc), secrets)
+    where = f" ({target.masked})" if target else ""
+    hint = hint_for(cause, "en")
+    if cause in {"schema_missing", "schema_legacy", "schema_outdated"}:
+        return SchemaError(f"The collector's tables are not usable{where}: {message}",
+                           hint=hint, cause=cause)
+    if cause in {"permission_denied", "query_timeout", "rows_hidden_by_rls"}:
+        return QueryFailed(f"The query failed{where}: {message}", hint=hint, cause=cause)
+    return DatabaseUnavailable(f"Cannot use the database{where}: {message}",
+                               hint=hint, cause=cause)
+
+
+@contextmanager
+def read(engine: Engine, target: DatabaseTarget | None = None) -> Iterator[Connection]:
+    """A read transaction; any database error leaves as a :class:`StatusError`."""
+    try:
+        with engine.connect() as conn:
+            yield conn
+            conn.rollback()
+    except StatusError:
+        raise
+    except (sa.exc.DBAPIError, sa.exc.TimeoutError, OSError, sqlite3.Error) as exc:
+        raise translate(exc, target) from None
