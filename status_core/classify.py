@@ -35,9 +35,12 @@ SQLSTATE_CAUSES = {
     "28000": "auth_rejected",
     "3D000": "database_missing",
     "53300": "too_many_connections",
+    "57P01": "server_starting",
+    "57P02": "server_starting",
     "57P03": "server_starting",
     "42501": "permission_denied",
     "42P01": "schema_missing",
+    "3F000": "schema_missing",
     "42703": "schema_outdated",
     "42704": "schema_outdated",
     "57014": "query_timeout",
@@ -47,24 +50,30 @@ SQLSTATE_CAUSES = {
 
 # Ordered: the first pattern that matches wins. Lower-case message text.
 MESSAGE_CAUSES: tuple[tuple[str, str], ...] = (
-    (r"no password supplied", "auth_missing_password"),
+    (r"no password supplied|password is required|fe_sendauth: no password",
+     "auth_missing_password"),
     (r"password authentication failed", "auth_password"),
-    (r"sasl authentication failed|invalid password", "auth_password"),
-    (r"tenant or user not found|no pg_hba\.conf entry|role \".*\" does not exist", "auth_rejected"),
-    (r"database \".*\" does not exist", "database_missing"),
+    (r"sasl authentication failed|invalid password|scram authentication failed"
+     r"|server signature", "auth_password"),
+    (r"tenant or user not found|no pg_hba\.conf entry|role \".*\" does not exist"
+     r"|pg_hba\.conf rejects", "auth_rejected"),
+    (r"database \".*\" does not exist|unknown database", "database_missing"),
     (r"too many connections|max clients reached|emaxconnsession|remaining connection slots"
-     r"|connection limit", "too_many_connections"),
-    (r"the database system is (starting up|shutting down|in recovery mode)"
-     r"|not yet accepting connections", "server_starting"),
+     r"|connection limit|too many clients", "too_many_connections"),
+    (r"the database system is (starting up|shutting down|in recovery mode|not yet accepting)"
+     r"|not yet accepting connections|terminating connection due to administrator command",
+     "server_starting"),
     (r"could not translate host name|name or service not known|nodename nor servname"
      r"|temporary failure in name resolution|no address associated|failed to resolve"
-     r"|name resolution", "dns"),
-    (r"ssl|tls", "ssl"),
+     r"|name resolution|getaddrinfo", "dns"),
     (r"canceling statement due to statement timeout|statement timeout", "query_timeout"),
-    (r"connection refused|could not connect to server: no such file", "refused"),
-    (r"timeout expired|timed out|timeout", "timeout"),
-    (r"permission denied", "permission_denied"),
-    (r"relation \".*\" does not exist|no such table", "schema_missing"),
+    (r"\bssl\b|\btls\b|sslmode|certificate", "ssl"),
+    (r"connection refused|could not connect to server: no such file|network is unreachable"
+     r"|no route to host|host is unreachable", "refused"),
+    (r"timeout expired|timed out|timeout|database is locked", "timeout"),
+    (r"permission denied|insufficient privilege|not authorized", "permission_denied"),
+    (r"relation \".*\" does not exist|no such table|schema \".*\" does not exist",
+     "schema_missing"),
     (r"column \".*\" does not exist|no such column", "schema_outdated"),
 )
 

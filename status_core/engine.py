@@ -107,4 +107,41 @@ def read(engine: Engine, target: DatabaseTarget | None = None) -> Iterator[Conne
     except StatusError:
         raise
     except (sa.exc.DBAPIError, sa.exc.TimeoutError, OSError, sqlite3.Error) as exc:
-        raise translate(exc, target) from None
+        error = translate(exc, target)
+        if isinstance(error, SchemaError):
+            error = _explain_schema(engine, error)
+        raise error from None
+
+
+def _explain_schema(engine: Engine, error: SchemaError) -> SchemaError:
+    """A missing column may mean the legacy shape: look, and say which."""
+    from .hints import hint_for
+    from .schema import inspect_schema
+
+    try:
+        with engine.connect() as conn:
+            report = inspect_schema(conn)
+    except Exception:  # noqa: BLE001 - the original error is the one worth reporting
+        return error
+    if report.shape == "legacy":
+        return SchemaError(
+            "This database has the legacy shape (races.id/race_no/status, collection_jobs): "
+            "the collector's migrations have not been applied.",
+            hint=hint_for("schema_legacy", "en"),
+            cause="schema_legacy",
+        )
+    if report.shape == "missing":
+        return SchemaError(
+            "This database has no races table: it is not the collector's database, or its "
+            "migrations have not been applied.",
+            hint=hint_for("schema_missing", "en"),
+            cause="schema_missing",
+        )
+    if report.missing_columns:
+        cols = "; ".join(f"{t}: {', '.join(c)}" for t, c in report.missing_columns.items())
+        return SchemaError(
+            f"The collector's tables lack columns ({cols}): migrations are behind.",
+            hint=hint_for("schema_outdated", "en"),
+            cause="schema_outdated",
+        )
+    return error

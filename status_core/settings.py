@@ -90,6 +90,20 @@ def mask_url(url: URL | str | None) -> str:
     return _QUERY_PASSWORD.sub(r"\g<head>***", text)
 
 
+def _mask_single_url(text: str) -> str:
+    """Mask a string known to be one URL: everything between ``user:`` and the last ``@``.
+
+    Stricter than :func:`mask_url`, which must not swallow text around a URL; here a
+    password with spaces or stray ``@`` must not leak into the error that rejects it.
+    """
+    scheme, sep, rest = text.partition("://")
+    if not sep or "@" not in rest:
+        return mask_url(text)
+    userinfo, _, hostpart = rest.rpartition("@")
+    user, colon, _password = userinfo.partition(":")
+    return f"{scheme}://{user}{':***' if colon else ''}@{mask_url(hostpart)}"
+
+
 def redact(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
     """Remove every known secret (and every URL password) from ``text``."""
     out = mask_url(text)
@@ -113,7 +127,7 @@ def parse_url(raw: str, *, source: str = ENV_VAR) -> DatabaseTarget:
     password masked, when the URL cannot be used.
     """
     text = (raw or "").strip()
-    shown = mask_url(text)
+    shown = _mask_single_url(text)
 
     def bad(problem: str) -> ConfigError:
         return ConfigError(
@@ -210,18 +224,33 @@ def _read_secrets(paths: list[Path]) -> tuple[dict, Path | None]:
     return {}, None
 
 
+def configured_url(
+    environ: Mapping[str, str] | None = None, secrets_files: list[Path] | None = None
+) -> tuple[str | None, str]:
+    """The raw configured URL and where it came from, without validating it.
+
+    ``(None, "demo")`` when nothing is configured. The diagnosis uses this so that a
+    broken URL becomes its first failed step rather than an exception.
+    """
+    env = os.environ if environ is None else environ
+    raw = env.get(ENV_VAR)
+    if raw is not None and raw.strip():
+        return raw, ENV_VAR
+    data, path = _read_secrets(secrets_paths() if secrets_files is None else secrets_files)
+    url = data.get("connections", {}).get("kra", {}).get("url")
+    if url:
+        return str(url), f"{SECRETS_KEY} in {path}"
+    return None, "demo"
+
+
 def resolve_target(
     environ: Mapping[str, str] | None = None, secrets_files: list[Path] | None = None
 ) -> DatabaseTarget:
     """Find the database to read: ``DATABASE_URL``, then secrets.toml, then the demo."""
     env = os.environ if environ is None else environ
-    raw = env.get(ENV_VAR)
-    if raw is not None and raw.strip():
-        return parse_url(raw, source=ENV_VAR)
-    data, path = _read_secrets(secrets_paths() if secrets_files is None else secrets_files)
-    url = data.get("connections", {}).get("kra", {}).get("url")
-    if url:
-        return parse_url(str(url), source=f"{SECRETS_KEY} in {path}")
+    raw, source = configured_url(env, secrets_files)
+    if raw is not None:
+        return parse_url(raw, source=source)
     path = demo_path(env)
     return DatabaseTarget(
         sa.engine.URL.create("sqlite+pysqlite", database=str(path)), "demo", is_demo=True

@@ -1,0 +1,522 @@
+"""What needs a human's attention, as pure functions over the frames of :mod:`queries`.
+
+Nothing here touches a database or Streamlit: every function takes the frames that
+:func:`status_core.queries.progress_frame` / :func:`status_core.queries.jobs_frame` return
+(plus "now" and thresholds) and returns a new frame or a small dict, so the pages only
+render and the rules can be tested case by case.
+
+Words used below:
+
+- *cell*: one date x meet row of the progress frame.
+- *stalled*: a cell whose overall status is ``running`` and whose ``last_updated`` is older
+  than a threshold (default 30 minutes): the collector started and stopped writing.
+- *missing*: a past day on which a meet usually races, with no race stored at all.
+- *results missing*: a past race day with races but not one official result collected.
+- *stuck job*: a job still ``processing`` (or legacy ``running``/``retrying``) for longer
+  than a threshold (default 60 minutes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .inputs import MEETS, to_date
+
+KST = dt.timezone(dt.timedelta(hours=9), "KST")
+
+#: Python weekday numbers (Monday 0 .. Sunday 6) on which each meet usually races:
+#: Seoul Sat/Sun, Jeju Fri/Sat, Busan-Gyeongnam Fri/Sun (SCHEMA.md).
+DEFAULT_USUAL_WEEKDAYS: dict[int, tuple[int, ...]] = {1: (5, 6), 2: (4, 5), 3: (4, 6)}
+DEFAULT_STALLED_MINUTES = 30
+DEFAULT_STUCK_MINUTES = 60
+DEFAULT_RANGE_DAYS = 14
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+#: Job statuses in display order; ``running``/``retrying`` are what older collector
+#: versions wrote where newer ones write ``processing``.
+JOB_STATUSES = (
+    "pending", "queued", "processing", "running", "retrying", "completed", "failed",
+    "cancelled",
+)
+LEGACY_JOB_STATUSES = frozenset({"running", "retrying"})
+ACTIVE_JOB_STATUSES = ("processing", "running", "retrying")
+JOB_TYPES = ("collection", "enrichment", "analysis", "prediction", "improvement", "batch")
+
+#: Kinds of attention rows, most urgent first.
+ATTENTION_KINDS = ("failed", "stalled", "missing", "results_missing")
+ATTENTION_COLUMNS = (
+    "kind", "date", "meet", "total_races", "collected_races", "enriched_races",
+    "result_collected", "failed_races", "status", "last_updated", "age_minutes",
+)
+
+#: Segments of the stacked progress chart; they add up to ``total_races``.
+PROGRESS_STAGES = ("enriched", "collected", "failed", "pending")
+
+
+# --------------------------------------------------------------------------- time
+
+
+def now_kst(now: dt.datetime | None = None) -> dt.datetime:
+    """``now`` (default: the current time) as an aware datetime in Korean time."""
+    now = now or dt.datetime.now(dt.UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.UTC)
+    return now.astimezone(KST)
+
+
+def today_kst(now: dt.datetime | None = None) -> dt.date:
+    """The Korean calendar date of ``now``."""
+    return now_kst(now).date()
+
+
+def default_range(
+    now: dt.datetime | None = None, days: int = DEFAULT_RANGE_DAYS
+) -> tuple[str, str]:
+    """The last ``days`` days ending today in Korean time, as ``(YYYYMMDD, YYYYMMDD)``."""
+    today = today_kst(now)
+    start = today - dt.timedelta(days=days - 1)
+    return f"{start:%Y%m%d}", f"{today:%Y%m%d}"
+
+
+def _as_utc(value: dt.datetime | pd.Timestamp) -> pd.Timestamp:
+    ts = pd.Timestamp(value)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def parse_weekdays(text: str | None) -> dict[int, tuple[int, ...]]:
+    """Usual race weekdays per meet from text such as ``1=sat,sun;2=fri,sat;3=fri,sun``.
+
+    Meets not named keep their default; weekdays may be names (``mon``..``sun``) or numbers
+    (0 Monday .. 6 Sunday); ``3=`` (nothing) means "no usual days". Empty text gives the
+    defaults. Raises :class:`InputError` saying what is wrong.
+    """
+    out = dict(DEFAULT_USUAL_WEEKDAYS)
+    if text is None or not text.strip():
+        return out
+    example = "1=sat,sun;2=fri,sat;3=fri,sun"
+    for part in re.split(r"[;\s]+", text.strip()):
+        if not part:
+            continue
+        meet_text, sep, days_text = part.partition("=")
+        if not sep or meet_text.strip() not in {"1", "2", "3"}:
+            raise InputError(
+                f"usual weekdays {part!r}: expected MEET=DAY,DAY with meet 1, 2 or 3",
+                hint=f"e.g. {example}",
+            )
+        days: set[int] = set()
+        for day in filter(None, (d.strip().lower()[:3] for d in days_text.split(","))):
+            if day in WEEKDAY_NAMES:
+                days.add(WEEKDAY_NAMES.index(day))
+            elif day.isdigit() and 0 <= int(day) <= 6:
+                days.add(int(day))
+            else:
+                raise InputError(
+                    f"usual weekdays {part!r}: {day!r} is not a weekday (mon..sun or 0..6)",
+                    hint=f"e.g. {example}",
+                )
+        out[int(meet_text)] = tuple(sorted(days))
+    return out
+
+
+def format_weekdays(usual: Mapping[int, Iterable[int]]) -> str:
+    """The inverse of :func:`parse_weekdays`: ``1=sat,sun;2=fri,sat;3=fri,sun``."""
+    return ";".join(
+        f"{meet}={','.join(WEEKDAY_NAMES[d] for d in sorted(days))}"
+        for meet, days in sorted(usual.items())
+    )
+
+
+def parse_minutes(text: str | None, default: int, *, name: str) -> int:
+    """A threshold in whole minutes (1..10080) from text; empty gives ``default``."""
+    if text is None or not str(text).strip():
+        return default
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 10080:
+        raise InputError(
+            f"{name} {text!r} must be a whole number of minutes between 1 and 10080",
+            hint=f"e.g. {name}={default}",
+        )
+    return value
+
+
+# --------------------------------------------------------------------------- overview
+
+
+def headline(progress: pd.DataFrame) -> dict:
+    """Headline numbers of a progress frame.
+
+    ``race_days`` (distinct dates), ``cells`` (date x meet), ``races``, ``collected``,
+    ``enriched``, ``results``, ``failed_races`` and the percentages ``collected_pct``,
+    ``enriched_pct``, ``results_pct`` (of all races, one decimal; 0.0 when there are none).
+    """
+    races = int(progress["total_races"].sum()) if not progress.empty else 0
+
+    def total(col: str) -> int:
+        return int(progress[col].sum()) if not progress.empty else 0
+
+    def pct(part: int) -> float:
+        return round(100.0 * part / races, 1) if races else 0.0
+
+    collected, enriched, results = (
+        total("collected_races"), total("enriched_races"), total("result_collected"),
+    )
+    return {
+        "race_days": int(progress["date"].nunique()) if not progress.empty else 0,
+        "cells": len(progress),
+        "races": races,
+        "collected": collected,
+        "enriched": enriched,
+        "results": results,
+        "failed_races": total("failed_races"),
+        "collected_pct": pct(collected),
+        "enriched_pct": pct(enriched),
+        "results_pct": pct(results),
+    }
+
+
+def progress_stages(progress: pd.DataFrame) -> pd.DataFrame:
+    """Long frame ``date, meet, stage, races`` for a stacked chart.
+
+    Stages (see :data:`PROGRESS_STAGES`): ``enriched`` (enriched races), ``collected``
+    (collected but not yet enriched), ``failed`` (collection failed), ``pending`` (the rest).
+    For consistent data they add up to ``total_races``.
+    """
+    if progress.empty:
+        return pd.DataFrame({"date": pd.Series(dtype=object), "meet": pd.Series(dtype="int64"),
+                             "stage": pd.Series(dtype=object),
+                             "races": pd.Series(dtype="int64")})
+    enriched = progress["enriched_races"]
+    collected = (progress["collected_races"] - enriched).clip(lower=0)
+    failed = progress["collection_failed"]
+    pending = (progress["total_races"] - enriched - collected - failed).clip(lower=0)
+    wide = pd.DataFrame({
+        "date": progress["date"], "meet": progress["meet"], "enriched": enriched,
+        "collected": collected, "failed": failed, "pending": pending,
+    })
+    long = wide.melt(id_vars=["date", "meet"], value_vars=list(PROGRESS_STAGES),
+                     var_name="stage", value_name="races")
+    long["races"] = long["races"].astype("int64")
+    order = {s: i for i, s in enumerate(PROGRESS_STAGES)}
+    long = long.sort_values(["date", "meet", "stage"], key=lambda s: s.map(order)
+                            if s.name == "stage" else s)
+    return long.reset_index(drop=True)
+
+
+def _age_minutes(last_updated: pd.Series, now: dt.datetime) -> pd.Series:
+    ref = _as_utc(now)
+    ages = (ref - pd.to_datetime(last_updated, utc=True)).dt.total_seconds() / 60.0
+    return ages.round(0)
+
+
+def stalled_cells(
+    progress: pd.DataFrame, now: dt.datetime, minutes: int = DEFAULT_STALLED_MINUTES
+) -> pd.DataFrame:
+    """Cells whose status is ``running`` and whose ``last_updated`` is more than
+    ``minutes`` before ``now`` (a cell with no ``last_updated`` cannot be judged and is
+    not stalled). Adds ``age_minutes``."""
+    if progress.empty:
+        return progress.assign(age_minutes=pd.Series(dtype=float))
+    ages = _age_minutes(progress["last_updated"], now)
+    mask = (progress["status"] == "running") & ages.notna() & (ages > minutes)
+    return progress.loc[mask].assign(age_minutes=ages[mask]).reset_index(drop=True)
+
+
+def failed_cells(progress: pd.DataFrame) -> pd.DataFrame:
+    """Cells with at least one failed race (collection, enrichment or result), or whose
+    overall status is ``failed``."""
+    if progress.empty:
+        return progress.copy()
+    mask = (progress["failed_races"] > 0) | (progress["status"] == "failed")
+    return progress.loc[mask].reset_index(drop=True)
+
+
+def results_missing(progress: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """Past race days (``date`` before ``today``, Korean date) that have races but not a
+    single collected official result."""
+    if progress.empty:
+        return progress.copy()
+    mask = (
+        (progress["date"] < f"{today:%Y%m%d}")
+        & (progress["total_races"] > 0)
+        & (progress["result_collected"] == 0)
+    )
+    return progress.loc[mask].reset_index(drop=True)
+
+
+def expected_days(
+    start: str, end: str, meets: Sequence[int] | None = None,
+    usual: Mapping[int, Iterable[int]] | None = None,
+) -> pd.DataFrame:
+    """Every ``date, meet`` in the inclusive range on which that meet usually races."""
+    usual = DEFAULT_USUAL_WEEKDAYS if usual is None else usual
+    meets = sorted(meets) if meets else sorted(MEETS)
+    first, last = to_date(start), to_date(end)
+    rows = []
+    day = first
+    while day <= last:
+        for meet in meets:
+            if day.weekday() in set(usual.get(meet, ())):
+                rows.append((f"{day:%Y%m%d}", meet))
+        day += dt.timedelta(days=1)
+    return pd.DataFrame(rows, columns=["date", "meet"]).astype({"date": object, "meet": "int64"})
+
+
+def missing_days(
+    progress: pd.DataFrame, start: str, end: str, today: dt.date,
+    meets: Sequence[int] | None = None, usual: Mapping[int, Iterable[int]] | None = None,
+) -> pd.DataFrame:
+    """Past days (before ``today``) in the range on which a meet usually races but no race
+    of that meet is stored. Columns ``date, meet, weekday`` (0 Monday .. 6 Sunday).
+
+    Holidays and cancelled meetings show up here too: the list says "look", not "broken".
+    """
+    expected = expected_days(start, end, meets, usual)
+    expected = expected[expected["date"] < f"{today:%Y%m%d}"]
+    if not progress.empty:
+        have = set(zip(progress["date"], progress["meet"].astype(int), strict=True))
+        keep = [(d, m) not in have for d, m in zip(expected["date"], expected["meet"],
+                                                    strict=True)]
+        expected = expected[keep]
+    out = expected.reset_index(drop=True)
+    out["weekday"] = [to_date(d).weekday() for d in out["date"]]
+    return out.astype({"weekday": "int64"})
+
+
+def attention_frame(
+    progress: pd.DataFrame, *, start: str, end: str, now: dt.datetime,
+    meets: Sequence[int] | None = None, stalled_minutes: int = DEFAULT_STALLED_MINUTES,
+    usual: Mapping[int, Iterable[int]] | None = None,
+) -> pd.DataFrame:
+    """Everything that needs attention in one frame, most urgent kind first, newest date
+    first within a kind. Columns :data:`ATTENTION_COLUMNS`; ``kind`` is one of
+    :data:`ATTENTION_KINDS`. A cell can appear under several kinds (e.g. failed and
+    results missing)."""
+    today = today_kst(now)
+    parts = []
+    for kind, frame in (
+        ("failed", failed_cells(progress)),
+        ("stalled", stalled_cells(progress, now, stalled_minutes)),
+        ("results_missing", results_missing(progress, today)),
+    ):
+        if not frame.empty:
+            parts.append(frame.assign(kind=kind))
+    missing = missing_days(progress, start, end, today, meets, usual)
+    if not missing.empty:
+        parts.append(missing.drop(columns=["weekday"]).assign(
+            kind="missing", total_races=0, collected_races=0, enriched_races=0,
+            result_collected=0, failed_races=0, status="missing"))
+    if not parts:
+        return _empty_attention()
+    out = pd.concat([p for p in parts], ignore_index=True)
+    if "age_minutes" not in out:
+        out["age_minutes"] = np.nan
+    if "last_updated" not in out:
+        out["last_updated"] = pd.NaT
+    out["last_updated"] = pd.to_datetime(out["last_updated"], utc=True)
+    mask = out["age_minutes"].isna() & out["last_updated"].notna()
+    out.loc[mask, "age_minutes"] = _age_minutes(out.loc[mask, "last_updated"], now)
+    order = {k: i for i, k in enumerate(ATTENTION_KINDS)}
+    out["_order"] = out["kind"].map(order)
+    out = out.sort_values(["_order", "date", "meet"], ascending=[True, False, True])
+    out = out.loc[:, list(ATTENTION_COLUMNS)].reset_index(drop=True)
+    for col in ("meet", "total_races", "collected_races", "enriched_races",
+                "result_collected", "failed_races"):
+        out[col] = out[col].astype("int64")
+    return out
+
+
+def _empty_attention() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="int64") for c in ATTENTION_COLUMNS})
+    for col in ("kind", "date", "status"):
+        frame[col] = frame[col].astype(object)
+    frame["last_updated"] = pd.Series(dtype="datetime64[ns, UTC]")
+    frame["age_minutes"] = frame["age_minutes"].astype(float)
+    return frame
+
+
+def calendar_frame(
+    progress: pd.DataFrame, start: str, end: str, *, now: dt.datetime,
+    meets: Sequence[int] | None = None, usual: Mapping[int, Iterable[int]] | None = None,
+    stalled_minutes: int = DEFAULT_STALLED_MINUTES,
+) -> pd.DataFrame:
+    """One row per date x meet cell to draw as a calendar: the progress cells (``state`` =
+    their overall status, or ``stalled``) plus the missing days (``state`` = ``missing``).
+    Days with no races that are not usual race days are left out (blank in the calendar)."""
+    cols = ["date", "meet", "state", "total_races", "collected_races", "enriched_races",
+            "result_collected", "failed_races", "last_updated"]
+    parts = []
+    if not progress.empty:
+        cells = progress.assign(state=progress["status"])
+        stalled = stalled_cells(progress, now, stalled_minutes)
+        keys = set(zip(stalled["date"], stalled["meet"], strict=True))
+        is_stalled = [(d, m) in keys for d, m in zip(cells["date"], cells["meet"], strict=True)]
+        cells.loc[is_stalled, "state"] = "stalled"
+        parts.append(cells.loc[:, cols])
+    missing = missing_days(progress, start, end, today_kst(now), meets, usual)
+    if not missing.empty:
+        parts.append(missing.drop(columns=["weekday"]).assign(
+            state="missing", total_races=0, collected_races=0, enriched_races=0,
+            result_collected=0, failed_races=0,
+            last_updated=pd.Series(pd.NaT, index=missing.index, dtype="datetime64[ns, UTC]"),
+        ).loc[:, cols])
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    rows = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return rows.sort_values(["date", "meet"]).reset_index(drop=True)
+
+
+def default_race_day(progress: pd.DataFrame, today: dt.date) -> tuple[str, int] | None:
+    """The race day to show when none is asked for: the latest date on or before ``today``
+    with races (lowest meet number that day), else the earliest later date; ``None`` when
+    the frame is empty."""
+    if progress.empty:
+        return None
+    key = f"{today:%Y%m%d}"
+    past = progress[progress["date"] <= key]
+    if not past.empty:
+        day = past["date"].max()
+    else:
+        day = progress["date"].min()
+    meet = int(progress.loc[progress["date"] == day, "meet"].min())
+    return str(day), meet
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+_UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I)
+_HEX = re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b", re.I)
+_TIMESTAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_NUMBER = re.compile(r"(?<![A-Za-z])\d+(?:[._]\d+)*")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_error(message: object) -> str:
+    """An error message with its variable parts replaced, so similar errors group:
+    UUIDs and long hex ids become ``<id>``, timestamps ``<time>``, quoted values ``<…>``
+    and numbers (dates, race numbers, ports, ids like ``20260214_1_3``) ``<n>``. The
+    first line only, white space collapsed, at most 200 characters."""
+    if message is None or (isinstance(message, float) and np.isnan(message)):
+        return ""
+    text = str(message).strip().splitlines()[0] if str(message).strip() else ""
+    text = _UUID.sub("<id>", text)
+    text = _TIMESTAMP.sub("<time>", text)
+    text = _QUOTED.sub("'<…>'", text)
+    text = _HEX.sub("<id>", text)
+    text = _NUMBER.sub("<n>", text)
+    text = re.sub(r"<n>(?:_<n>)+", "<n>", text)
+    return _SPACES.sub(" ", text).strip()[:200]
+
+
+def error_groups(jobs: pd.DataFrame) -> pd.DataFrame:
+    """Jobs with an ``error_message`` grouped by :func:`normalise_error`, most frequent
+    first. Columns ``pattern, count, last_seen, example, job_ids`` (up to five ids, newest
+    first), ``types`` (comma-separated)."""
+    cols = ["pattern", "count", "last_seen", "example", "job_ids", "types"]
+    if jobs.empty or "error_message" not in jobs:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols}).astype(
+            {"count": "int64"})
+    errs = jobs[jobs["error_message"].notna() & (jobs["error_message"].astype(str).str.strip()
+                                                 != "")].copy()
+    if errs.empty:
+        return error_groups(errs.iloc[0:0].drop(columns=["error_message"]))
+    errs["pattern"] = errs["error_message"].map(normalise_error)
+    errs = errs.sort_values("created_at", ascending=False, na_position="last")
+    rows = []
+    for pattern, group in errs.groupby("pattern", sort=False):
+        rows.append({
+            "pattern": pattern,
+            "count": len(group),
+            "last_seen": group["created_at"].max(),
+            "example": str(group["error_message"].iloc[0]),
+            "job_ids": ", ".join(map(str, group["job_id"].head(5))),
+            "types": ", ".join(sorted({str(x) for x in group["type"].dropna()})),
+        })
+    out = pd.DataFrame(rows, columns=cols)
+    out = out.sort_values(["count", "last_seen"], ascending=[False, False], na_position="last")
+    return out.reset_index(drop=True)
+
+
+def stuck_jobs(
+    jobs: pd.DataFrame, now: dt.datetime, minutes: int = DEFAULT_STUCK_MINUTES
+) -> pd.DataFrame:
+    """Jobs still ``processing`` (or legacy ``running``/``retrying``) whose run began more
+    than ``minutes`` before ``now``. The start is ``started_at``, or ``created_at`` when a
+    job never recorded one. Adds ``running_minutes``; longest-running first."""
+    if jobs.empty:
+        return jobs.assign(running_minutes=pd.Series(dtype=float))
+    began = jobs["started_at"].fillna(jobs["created_at"])
+    running = (_as_utc(now) - pd.to_datetime(began, utc=True)).dt.total_seconds() / 60.0
+    mask = jobs["status"].isin(ACTIVE_JOB_STATUSES) & running.notna() & (running > minutes)
+    out = jobs.loc[mask].assign(running_minutes=running[mask].round(0))
+    return out.sort_values("running_minutes", ascending=False).reset_index(drop=True)
+
+
+def status_counts_frame(counts: Mapping[str, int]) -> pd.DataFrame:
+    """``status, count, legacy`` for every known job status (zeros included, in
+    :data:`JOB_STATUSES` order) plus any unknown status found; ``legacy`` marks
+    ``running``/``retrying``, which older collectors wrote instead of ``processing``."""
+    statuses = list(JOB_STATUSES) + sorted(s for s in counts if s not in JOB_STATUSES)
+    return pd.DataFrame({
+        "status": statuses,
+        "count": [int(counts.get(s, 0)) for s in statuses],
+        "legacy": [s in LEGACY_JOB_STATUSES for s in statuses],
+    }).astype({"status": object, "count": "int64", "legacy": bool})
+
+
+def job_timeline(jobs: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
+    """Bars for a timeline: jobs that started, from ``started_at`` to ``completed_at`` (or
+    ``now`` while still active; ``open`` is then True). Columns ``job_id, type, status,
+    start, end, open, duration_s``."""
+    cols = ["job_id", "type", "status", "start", "end", "open", "duration_s"]
+    if jobs.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    started = jobs[jobs["started_at"].notna()]
+    ref = _as_utc(now)
+    end = started["completed_at"]
+    is_open = end.isna()
+    end = end.fillna(ref)
+    out = pd.DataFrame({
+        "job_id": started["job_id"], "type": started["type"], "status": started["status"],
+        "start": started["started_at"], "end": end, "open": is_open,
+        "duration_s": (end - started["started_at"]).dt.total_seconds(),
+    })
+    return out.reset_index(drop=True)
+
+
+def filter_jobs(
+    jobs: pd.DataFrame, *, meets: Sequence[int] | None = None,
+    created_from: dt.datetime | None = None, created_to: dt.datetime | None = None,
+) -> pd.DataFrame:
+    """Jobs whose ``parameters`` name one of ``meets`` (all jobs when ``meets`` is empty or
+    all three) and whose ``created_at`` is in ``[created_from, created_to)``."""
+    out = jobs
+    if meets and set(meets) != set(MEETS):
+        out = out[out["meet"].isin(list(meets)).fillna(False).astype(bool)]
+    if created_from is not None:
+        out = out[out["created_at"] >= _as_utc(created_from)]
+    if created_to is not None:
+        out = out[out["created_at"] < _as_utc(created_to)]
+    return out.reset_index(drop=True)
+
+
+def day_window(start: str, end: str) -> tuple[dt.datetime, dt.datetime]:
+    """``[start 00:00 KST, day after end 00:00 KST)`` for filtering timestamps by date."""
+    first = dt.datetime.combine(to_date(start), dt.time(), KST)
+    last = dt.datetime.combine(to_date(end) + dt.timedelta(days=1), dt.time(), KST)
+    return first, last
