@@ -289,7 +289,7 @@ def missing_days(
         have = set(zip(progress["date"], progress["meet"].astype(int), strict=True))
         keep = [(d, m) not in have for d, m in zip(expected["date"], expected["meet"],
                                                     strict=True)]
-        expected = expected[keep]
+        expected = expected.loc[np.asarray(keep, dtype=bool)]
     out = expected.reset_index(drop=True)
     out["weekday"] = [to_date(d).weekday() for d in out["date"]]
     return out.astype({"weekday": "int64"})
@@ -488,13 +488,14 @@ def job_timeline(jobs: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     started = jobs[jobs["started_at"].notna()]
     ref = _as_utc(now)
-    end = started["completed_at"]
+    begin = pd.to_datetime(started["started_at"], utc=True).astype("datetime64[ns, UTC]")
+    end = pd.to_datetime(started["completed_at"], utc=True).astype("datetime64[ns, UTC]")
     is_open = end.isna()
-    end = end.fillna(ref)
+    end = end.where(~is_open, ref)
     out = pd.DataFrame({
         "job_id": started["job_id"], "type": started["type"], "status": started["status"],
-        "start": started["started_at"], "end": end, "open": is_open,
-        "duration_s": (end - started["started_at"]).dt.total_seconds(),
+        "start": begin, "end": end, "open": is_open,
+        "duration_s": (end - begin).dt.total_seconds(),
     })
     return out.reset_index(drop=True)
 

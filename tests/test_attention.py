@@ -221,6 +221,13 @@ def test_missing_days(stored, meets, usual, expected) -> None:
     assert list(zip(out["date"], out["meet"], strict=True)) == expected
 
 
+def test_missing_days_with_no_usual_day_in_range() -> None:
+    # Monday only, Seoul races Sat/Sun: nothing expected, data on that Monday or not
+    for frame in (progress(), progress(done("20260216", 1))):
+        out = at.missing_days(frame, "20260216", "20260216", NOW.date(), [1])
+        assert out.empty and list(out.columns) == ["date", "meet", "weekday"]
+
+
 def test_missing_days_skips_today_and_future() -> None:
     # today is Tue 2026-02-17; the range runs to Sun 2026-02-22
     out = at.missing_days(progress(), "20260217", "20260222", NOW.date())

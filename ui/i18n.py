@@ -28,7 +28,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Cannot use the database",
     },
     "error.input": {"ko": "입력값 오류", "en": "Invalid input"},
-    "error.go_check": {"ko": "DB 점검 페이지에서 원인 확인", "en": "Find the cause on the DB check page"},
+    "error.go_check": {
+        "ko": "DB 점검 페이지에서 원인 확인", "en": "Find the cause on the DB check page",
+    },
     "error.hint": {"ko": "조치", "en": "What to do"},
     # --- overview -----------------------------------------------------------------------
     "overview.table": {"ko": "날짜 x 경마장별 진행 현황", "en": "Progress per date and racecourse"},
@@ -50,7 +52,307 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.collected_pct": {"ko": "수집 %", "en": "Collected %"},
     "col.enriched_pct": {"ko": "보강 %", "en": "Enriched %"},
     "col.result_pct": {"ko": "결과 %", "en": "Results %"},
+    "col.result_collected": {"ko": "결과", "en": "Results"},
+    "col.pending_races": {"ko": "대기", "en": "Pending"},
+    "col.link": {"ko": "상세", "en": "Detail"},
+    "col.kind": {"ko": "유형", "en": "Kind"},
+    "col.age": {"ko": "경과(분)", "en": "Age (min)"},
+    "col.race_number": {"ko": "경주", "en": "Race"},
+    "col.race_name": {"ko": "경주명", "en": "Name"},
+    "col.distance": {"ko": "거리(m)", "en": "Distance (m)"},
+    "col.collected_at": {"ko": "수집 시각 (KST)", "en": "Collected (KST)"},
+    "col.enriched_at": {"ko": "보강 시각 (KST)", "en": "Enriched (KST)"},
+    "col.result_collected_at": {"ko": "결과 시각 (KST)", "en": "Result (KST)"},
+    "col.updated_at": {"ko": "갱신 (KST)", "en": "Updated (KST)"},
+    "col.horse_count": {"ko": "출전 두수", "en": "Horses"},
+    "col.quality": {"ko": "품질", "en": "Quality"},
+    "col.warning_count": {"ko": "경고", "en": "Warnings"},
+    "col.warnings": {"ko": "경고 내용", "en": "Warning text"},
+    "col.flag": {"ko": "!", "en": "!"},
+    "col.job_id": {"ko": "작업 ID", "en": "Job ID"},
+    "col.type": {"ko": "유형", "en": "Type"},
+    "col.created_at": {"ko": "생성 (KST)", "en": "Created (KST)"},
+    "col.started_at": {"ko": "시작 (KST)", "en": "Started (KST)"},
+    "col.completed_at": {"ko": "완료 (KST)", "en": "Completed (KST)"},
+    "col.duration_min": {"ko": "소요(분)", "en": "Duration (min)"},
+    "col.running_min": {"ko": "실행 중(분)", "en": "Running (min)"},
+    "col.progress": {"ko": "진행률", "en": "Progress"},
+    "col.current_step": {"ko": "현재 단계", "en": "Current step"},
+    "col.retry_count": {"ko": "재시도", "en": "Retries"},
+    "col.error": {"ko": "오류", "en": "Error"},
+    "col.race_date": {"ko": "경주일", "en": "Race date"},
+    "col.pattern": {"ko": "오류 유형", "en": "Error pattern"},
+    "col.count": {"ko": "건수", "en": "Count"},
+    "col.last_seen": {"ko": "최근 발생 (KST)", "en": "Last seen (KST)"},
+    "col.example": {"ko": "예시", "en": "Example"},
+    "col.job_ids": {"ko": "작업 ID (최근 5개)", "en": "Job IDs (newest 5)"},
+    "col.types": {"ko": "작업 유형", "en": "Job types"},
+    "col.legacy": {"ko": "구버전 상태", "en": "Legacy status"},
+    # --- sidebar, live mode, settings ----------------------------------------------------
+    "sidebar.range_help": {
+        "ko": "한국 시간 기준 날짜입니다. 기본값은 최근 14일입니다.",
+        "en": "Korean dates. Default: the last 14 days.",
+    },
+    "sidebar.live": {"ko": "실시간 갱신", "en": "Live refresh"},
+    "sidebar.live_help": {
+        "ko": "데이터 부분만 주기적으로 다시 읽습니다. "
+        "여러 사용자가 보아도 DB 조회는 주기당 한 번입니다.",
+        "en": "Re-reads only the data parts periodically; many viewers still cost one query "
+        "per interval.",
+    },
+    "sidebar.interval": {"ko": "갱신 주기", "en": "Refresh every"},
+    "sidebar.refresh": {"ko": "새로 고침", "en": "Refresh now"},
+    "sidebar.refreshed": {"ko": "캐시를 비웠습니다. 최신 데이터를 읽습니다.",
+                          "en": "Caches cleared; reading fresh data."},
+    "live.as_of": {"ko": "마지막 갱신 {time}", "en": "Last refreshed at {time}"},
+    "live.every": {"ko": "{seconds}초마다 자동 갱신", "en": "auto-refresh every {seconds} s"},
+    "settings.title": {"ko": "설정", "en": "Settings"},
+    "settings.stalled": {"ko": "정체 판단 기준(분)", "en": "Stalled after (minutes)"},
+    "settings.stalled_help": {
+        "ko": "진행 중인데 이 시간 동안 갱신이 없으면 '정체'로 표시합니다. 기본값: "
+        "KRA_STALLED_MINUTES 또는 30.",
+        "en": "A running day with no update for this long is 'stalled'. Default: "
+        "KRA_STALLED_MINUTES or 30.",
+    },
+    "settings.stuck": {"ko": "작업 멈춤 기준(분)", "en": "Job stuck after (minutes)"},
+    "settings.stuck_help": {
+        "ko": "처리 중 상태가 이 시간보다 길면 '멈춤'으로 표시합니다. 기본값: KRA_STUCK_MINUTES "
+        "또는 60.",
+        "en": "A job processing for longer than this is 'stuck'. Default: KRA_STUCK_MINUTES "
+        "or 60.",
+    },
+    "settings.usual": {
+        "ko": "평소 경주 요일 (누락 판단용; 기본값: KRA_USUAL_WEEKDAYS 또는 서울 토·일, "
+        "제주 금·토, 부산경남 금·일)",
+        "en": "Usual race weekdays (to find missing days; default: KRA_USUAL_WEEKDAYS or "
+        "Seoul Sat/Sun, Jeju Fri/Sat, Busan-Gyeongnam Fri/Sun)",
+    },
+    "weekday.0": {"ko": "월", "en": "Mon"},
+    "weekday.1": {"ko": "화", "en": "Tue"},
+    "weekday.2": {"ko": "수", "en": "Wed"},
+    "weekday.3": {"ko": "목", "en": "Thu"},
+    "weekday.4": {"ko": "금", "en": "Fri"},
+    "weekday.5": {"ko": "토", "en": "Sat"},
+    "weekday.6": {"ko": "일", "en": "Sun"},
+    "meet.1": {"ko": "서울", "en": "Seoul (서울)"},
+    "meet.2": {"ko": "제주", "en": "Jeju (제주)"},
+    "meet.3": {"ko": "부산경남", "en": "Busan-Gyeongnam (부산경남)"},
+    "error.fallback": {"ko": "기본값을 대신 사용합니다.", "en": "the default is used instead."},
+    "error.run_check": {
+        "ko": "터미널에서 `kra-status check`로 연결을 단계별로 점검할 수 있습니다.",
+        "en": "Run `kra-status check` in a terminal for a step-by-step diagnosis.",
+    },
+    "download.csv": {"ko": "CSV 내려받기", "en": "Download CSV"},
+    # --- statuses -------------------------------------------------------------------------
+    "badge.completed": {"ko": "✅ 완료", "en": "✅ completed"},
+    "badge.running": {"ko": "🔵 진행 중", "en": "🔵 running"},
+    "badge.pending": {"ko": "⚪ 대기", "en": "⚪ pending"},
+    "badge.failed": {"ko": "❌ 실패", "en": "❌ failed"},
+    "badge.collected": {"ko": "🟢 수집됨", "en": "🟢 collected"},
+    "badge.enriched": {"ko": "✅ 보강됨", "en": "✅ enriched"},
+    "badge.stalled": {"ko": "🟠 정체", "en": "🟠 stalled"},
+    "badge.missing": {"ko": "🟣 누락", "en": "🟣 missing"},
+    "state.completed": {"ko": "완료", "en": "completed"},
+    "state.running": {"ko": "진행 중", "en": "running"},
+    "state.stalled": {"ko": "정체", "en": "stalled"},
+    "state.failed": {"ko": "실패", "en": "failed"},
+    "state.pending": {"ko": "대기", "en": "pending"},
+    "state.missing": {"ko": "누락(경주 없음)", "en": "missing (no races)"},
+    "stage.enriched": {"ko": "보강 완료", "en": "enriched"},
+    "stage.collected": {"ko": "수집(보강 전)", "en": "collected, not enriched"},
+    "stage.failed": {"ko": "수집 실패", "en": "collection failed"},
+    "stage.pending": {"ko": "대기", "en": "pending"},
+    "chart.races": {"ko": "경주 수", "en": "Races"},
+    "chart.stage": {"ko": "단계", "en": "Stage"},
+    # --- overview -------------------------------------------------------------------------
+    "overview.caption": {
+        "ko": "{start} ~ {end} · {meets} · 날짜는 한국 시간(KST)",
+        "en": "{start} to {end} · {meets} · dates in Korean time (KST)",
+    },
+    "metric.race_days": {"ko": "경주일", "en": "Race days"},
+    "metric.races": {"ko": "경주", "en": "Races"},
+    "metric.collected_pct": {"ko": "수집률", "en": "Collected"},
+    "metric.enriched_pct": {"ko": "보강률", "en": "Enriched"},
+    "metric.results_pct": {"ko": "결과 수집률", "en": "Results"},
+    "metric.failed_races": {"ko": "실패 경주", "en": "Failed races"},
+    "metric.of_races": {"ko": "{n}개 경주", "en": "{n} races"},
+    "overview.chart": {"ko": "단계별 경주 수 (날짜·경마장)",
+                       "en": "Races by stage, per date and racecourse"},
+    "overview.calendar": {"ko": "달력 (전체 상태)", "en": "Calendar (overall status)"},
+    "overview.attention": {"ko": "확인 필요", "en": "Needs attention"},
+    "overview.attention_none": {
+        "ko": "확인이 필요한 항목이 없습니다.", "en": "Nothing needs attention.",
+    },
+    "overview.attention_caption": {
+        "ko": "실패: 실패한 경주가 있는 날 · 정체: 진행 중인데 {minutes}분 넘게 갱신 없음 · "
+        "누락: 평소 경주하는 지난 날인데 저장된 경주 없음 · "
+        "결과 누락: 지난 경주일인데 결과가 하나도 없음",
+        "en": "failed: a day with failed races · stalled: running with no update for more "
+        "than {minutes} min · missing: a past usual race day with no races stored · results "
+        "missing: a past race day without a single result",
+    },
+    "kind.failed": {"ko": "❌ 실패", "en": "❌ failed"},
+    "kind.stalled": {"ko": "🟠 정체", "en": "🟠 stalled"},
+    "kind.missing": {"ko": "🟣 누락", "en": "🟣 missing"},
+    "kind.results_missing": {"ko": "🏁 결과 누락", "en": "🏁 results missing"},
+    "overview.empty_db": {
+        "ko": "데이터베이스에 경주가 하나도 없습니다. 수집기가 아직 아무것도 저장하지 않았거나, "
+        "이 계정이 행 수준 보안(RLS) 때문에 행을 볼 수 없을 수 있습니다.",
+        "en": "The database holds no races at all. Either the collector has not stored "
+        "anything yet, or this role cannot see the rows (row level security).",
+    },
+    "overview.latest_hint": {
+        "ko": "가장 최근 데이터: {date}. 기간을 바꿔 보세요.",
+        "en": "The latest stored race day is {date}; pick another range.",
+    },
+    "overview.show_latest": {"ko": "최근 14일 경주 보기", "en": "Show the 14 days up to it"},
+    # --- race detail ----------------------------------------------------------------------
+    "race.date": {"ko": "경주일", "en": "Race date"},
+    "race.meet": {"ko": "경마장", "en": "Racecourse"},
+    "race.summary": {"ko": "요약 (수집기 상태 API와 같은 값)",
+                     "en": "Summary (the same values as the collector's status API)"},
+    "race.races": {"ko": "경주별 상태", "en": "Races"},
+    "race.no_races": {
+        "ko": "{date} {meet}에 저장된 경주가 없습니다.",
+        "en": "No races are stored for {date} at {meet}.",
+    },
+    "race.failed_title": {"ko": "실패한 경주와 경고", "en": "Failed races and warnings"},
+    "race.warnings_title": {"ko": "경고가 있는 경주", "en": "Races with warnings"},
+    "race.failed_line": {"ko": "{n}경주 {name}", "en": "Race {n} {name}"},
+    "race.no_warnings": {"ko": "(경고 없음)", "en": "(no warnings)"},
+    "race.jobs": {"ko": "이 경주일의 작업", "en": "Jobs for this race day"},
+    "race.no_jobs": {
+        "ko": "parameters에 이 날짜와 경마장을 지정한 작업이 없습니다.",
+        "en": "No job names this date and racecourse in its parameters.",
+    },
+    "race.empty_db": {
+        "ko": "데이터베이스에 경주가 없어 기본 경주일을 정할 수 없습니다. 날짜를 직접 고르세요.",
+        "en": "The database holds no races, so there is no latest race day; pick a date.",
+    },
+    "race.overview_link": {"ko": "이 날짜의 개요", "en": "Overview around this day"},
+    "race.jobs_link": {"ko": "작업 페이지", "en": "Jobs page"},
+    "summary.total_races": {"ko": "전체 경주", "en": "Total races"},
+    "summary.collected_races": {"ko": "수집", "en": "Collected"},
+    "summary.enriched_races": {"ko": "보강", "en": "Enriched"},
+    "summary.status": {"ko": "전체 상태", "en": "Status"},
+    "summary.collection_status": {"ko": "수집 상태", "en": "Collection"},
+    "summary.enrichment_status": {"ko": "보강 상태", "en": "Enrichment"},
+    "summary.result_status": {"ko": "결과 상태", "en": "Results"},
+    "summary.last_updated": {"ko": "최종 갱신 (KST)", "en": "Last updated (KST)"},
+    # --- jobs -----------------------------------------------------------------------------
+    "jobs.counts": {"ko": "상태별 작업 수 (전체)", "en": "Jobs by status (all jobs)"},
+    "jobs.legacy": {"ko": "구버전", "en": "legacy"},
+    "jobs.legacy_note": {
+        "ko": "running/retrying은 이전 수집기 버전이 쓰던 상태입니다. "
+        "새 버전은 processing을 씁니다.",
+        "en": "running/retrying are what older collector versions wrote; newer ones write "
+        "processing.",
+    },
+    "jobs.count": {"ko": "작업 수", "en": "Jobs"},
+    "jobs.filters": {"ko": "필터", "en": "Filters"},
+    "jobs.types": {"ko": "작업 유형", "en": "Job types"},
+    "jobs.statuses": {"ko": "작업 상태", "en": "Job statuses"},
+    "jobs.race_date": {"ko": "경주일 (parameters)", "en": "Race date (parameters)"},
+    "jobs.range_caption": {
+        "ko": "생성일 {start} ~ {end} (KST) · 최대 {limit}건",
+        "en": "created {start} to {end} (KST) · at most {limit} jobs",
+    },
+    "jobs.stuck": {"ko": "멈춘 작업", "en": "Stuck jobs"},
+    "jobs.stuck_caption": {
+        "ko": "processing(또는 구버전 running/retrying) 상태로 {minutes}분 넘게 실행 중인 작업 "
+        "(필터와 무관)",
+        "en": "jobs processing (or legacy running/retrying) for more than {minutes} min "
+        "(regardless of the filters)",
+    },
+    "jobs.no_stuck": {"ko": "멈춘 작업이 없습니다.", "en": "No stuck jobs."},
+    "jobs.recent": {"ko": "최근 작업", "en": "Recent jobs"},
+    "jobs.no_jobs": {"ko": "조건에 맞는 작업이 없습니다.", "en": "No jobs match the filters."},
+    "jobs.timeline": {"ko": "작업 타임라인", "en": "Job timeline"},
+    "jobs.no_timeline": {"ko": "시작된 작업이 없습니다.", "en": "No job has started."},
+    "jobs.time_kst": {"ko": "시각 (KST)", "en": "Time (KST)"},
+    "jobs.errors": {"ko": "자주 발생한 오류", "en": "Most frequent errors"},
+    "jobs.errors_caption": {
+        "ko": "숫자·ID·시각을 지운 뒤 같은 문장끼리 묶었습니다.",
+        "en": "Grouped after replacing numbers, ids and times, so similar errors count "
+        "together.",
+    },
+    "jobs.no_errors": {"ko": "오류가 없습니다.", "en": "No errors."},
+    "job.pending": {"ko": "대기(pending)", "en": "pending"},
+    "job.queued": {"ko": "대기열(queued)", "en": "queued"},
+    "job.processing": {"ko": "처리 중(processing)", "en": "processing"},
+    "job.running": {"ko": "실행 중(running)", "en": "running"},
+    "job.retrying": {"ko": "재시도(retrying)", "en": "retrying"},
+    "job.completed": {"ko": "완료(completed)", "en": "completed"},
+    "job.failed": {"ko": "실패(failed)", "en": "failed"},
+    "job.cancelled": {"ko": "취소(cancelled)", "en": "cancelled"},
     # --- check page (owned by the diagnosis work) ---------------------------------------
+    "check.title": {"ko": "DB 점검", "en": "DB check"},
+    "check.intro": {
+        "ko": "대시보드가 0이나 오류를 보일 때 누르세요. 데이터베이스가 원인인지, 어느 단계에서 "
+        "실패했는지, 무엇을 바꿔야 하는지 알려 줍니다. 읽기만 하며 아무것도 쓰지 않습니다.",
+        "en": "Press it when the dashboard shows zeros or errors: it tells whether the database "
+        "is the cause, which step failed and what to change. It only reads, never writes.",
+    },
+    "check.target": {"ko": "점검 대상", "en": "Target"},
+    "check.target_demo": {
+        "ko": "설정된 DB 없음: 내장 데모(SQLite)를 점검합니다",
+        "en": "No database configured: the embedded demo (SQLite) is checked",
+    },
+    "check.source": {"ko": "설정 위치: {source}", "en": "Configured in: {source}"},
+    "check.date": {"ko": "날짜 (선택)", "en": "Date (optional)"},
+    "check.meet": {"ko": "경마장 (선택)", "en": "Racecourse (optional)"},
+    "check.meet_none": {"ko": "선택 안 함", "en": "none"},
+    "check.timeout": {"ko": "제한 시간 (초)", "en": "Time limit (seconds)"},
+    "check.run": {"ko": "DB 점검 실행", "en": "Run DB check"},
+    "check.running": {"ko": "점검 중…", "en": "Checking…"},
+    "check.pair": {
+        "ko": "날짜와 경마장은 함께 지정해야 현황까지 점검합니다. 지금은 연결만 점검합니다.",
+        "en": "Give both a date and a racecourse to include their status; checking the "
+        "connection only.",
+    },
+    "check.done_ok": {"ko": "점검 완료: 사용 가능", "en": "Check finished: usable"},
+    "check.done_fail": {"ko": "점검 완료: {step} 단계 실패", "en": "Check finished: {step} failed"},
+    "check.banner_ok": {
+        "ko": "✔ 데이터베이스를 사용할 수 있습니다 (원인: `ok`)",
+        "en": "✔ The database is usable (cause: `ok`)",
+    },
+    "check.banner_warn": {
+        "ko": "경고 {count}건이 있습니다. 아래 ⚠ 단계의 조치를 확인하세요.",
+        "en": "{count} warning(s): see the ⚠ steps below.",
+    },
+    "check.banner_fail": {
+        "ko": "✘ {step} 단계에서 실패 — 원인: `{cause}` ({label})",
+        "en": "✘ Failed at {step} — cause: `{cause}` ({label})",
+    },
+    "check.fix": {"ko": "조치", "en": "What to change"},
+    "check.steps": {"ko": "단계별 결과", "en": "Steps"},
+    "check.server": {"ko": "서버 정보", "en": "Server facts"},
+    "check.tables": {"ko": "테이블", "en": "Tables"},
+    "check.jobs": {"ko": "작업 상태별 개수", "en": "Jobs by status"},
+    "check.status": {"ko": "날짜·경마장 현황", "en": "Date x racecourse status"},
+    "check.report": {
+        "ko": "복사용 보고서 (비밀번호 가림)", "en": "Report to copy (password masked)",
+    },
+    "check.report_help": {
+        "ko": "오른쪽 위 복사 버튼으로 복사해 채팅에 붙여 넣으세요.",
+        "en": "Copy it with the button at the top right and paste it into a chat.",
+    },
+    "check.checked_at": {"ko": "점검 시각: {when}", "en": "Checked at: {when}"},
+    "check.idle": {
+        "ko": "버튼을 누르면 9단계로 점검합니다: 설정 → DNS → TCP → 로그인 → 서버 → 스키마 → "
+        "권한/RLS → 데이터 → 현황.",
+        "en": "The button runs nine steps: configuration → DNS → TCP → login → server → "
+        "schema → privileges/RLS → data → status.",
+    },
+    "check.unexpected": {
+        "ko": "점검 중 예상치 못한 오류가 났습니다: {message}",
+        "en": "The check hit an unexpected error: {message}",
+    },
+    "check.key": {"ko": "항목", "en": "Item"},
+    "check.value": {"ko": "값", "en": "Value"},
+    "check.table": {"ko": "테이블", "en": "Table"},
+    "check.count": {"ko": "개수", "en": "Count"},
+    "check.job_status": {"ko": "상태", "en": "Status"},
     # --- end check page ---
 }
 

@@ -1,0 +1,184 @@
+"""Jobs: counts by status, stuck jobs, recent runs on a timeline, frequent errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from status_core import attention
+from status_core.errors import StatusError
+from ui import charts
+from ui.common import as_of, csv_download, kst, setup_page, show_error
+from ui.data import Data
+from ui.filters import resolve_choices, resolve_optional_date
+
+JOB_LIMIT = 500
+W_TYPES, W_STATUSES, W_RACE_DATE = "w_job_types", "w_job_statuses", "w_job_race_date"
+
+ctx = setup_page("jobs", range_filters=True, live=True)
+st.title(f"⚙️ {ctx.t('nav.jobs')}")
+
+warnings: list[str] = []
+types = resolve_choices("job_types", "type", attention.JOB_TYPES, W_TYPES, warnings)
+statuses = resolve_choices("job_statuses", "status", attention.JOB_STATUSES, W_STATUSES,
+                           warnings)
+race_date = resolve_optional_date("job_race_date", "race_date", W_RACE_DATE, warnings)
+for message in warnings:
+    st.warning(f"**{ctx.t('error.input')}:** {message} — {ctx.t('error.fallback')}")
+
+with st.container(border=True):
+    cols = st.columns([2, 2, 1])
+    cols[0].multiselect(ctx.t("jobs.types"), list(attention.JOB_TYPES), key=W_TYPES)
+    cols[1].multiselect(ctx.t("jobs.statuses"), list(attention.JOB_STATUSES), key=W_STATUSES,
+                        format_func=lambda s: ctx.t(f"job.{s}"))
+    cols[2].date_input(ctx.t("jobs.race_date"), key=W_RACE_DATE, format="YYYY-MM-DD")
+    st.caption(ctx.t("jobs.range_caption", start=ctx.start, end=ctx.end, limit=JOB_LIMIT))
+
+
+def job_columns() -> dict:
+    def when(key: str) -> st.column_config.DatetimeColumn:
+        return st.column_config.DatetimeColumn(ctx.t(key), format="YYYY-MM-DD HH:mm:ss")
+
+    return {
+        "job_id": st.column_config.TextColumn(ctx.t("col.job_id")),
+        "type": st.column_config.TextColumn(ctx.t("col.type")),
+        "status_label": st.column_config.TextColumn(ctx.t("col.status")),
+        "race_date": st.column_config.TextColumn(ctx.t("col.race_date")),
+        "meet": st.column_config.NumberColumn(ctx.t("col.meet"), format="%d"),
+        "created_at": when("col.created_at"),
+        "started_at": when("col.started_at"),
+        "completed_at": when("col.completed_at"),
+        "duration_min": st.column_config.NumberColumn(ctx.t("col.duration_min"),
+                                                      format="%.1f"),
+        "running_minutes": st.column_config.NumberColumn(ctx.t("col.running_min"),
+                                                         format="%d"),
+        "progress": st.column_config.ProgressColumn(ctx.t("col.progress"), min_value=0,
+                                                    max_value=100, format="%d%%"),
+        "current_step": st.column_config.TextColumn(ctx.t("col.current_step")),
+        "retry_count": st.column_config.NumberColumn(ctx.t("col.retry_count")),
+        "error_message": st.column_config.TextColumn(ctx.t("col.error"), width="large"),
+    }
+
+
+def for_display(jobs):  # noqa: ANN001, ANN202
+    return jobs.assign(
+        status_label=[ctx.t(f"job.{s}") + (f" ({ctx.t('jobs.legacy')})"
+                                           if s in attention.LEGACY_JOB_STATUSES else "")
+                      for s in jobs["status"]],
+        created_at=kst(jobs["created_at"]), started_at=kst(jobs["started_at"]),
+        completed_at=kst(jobs["completed_at"]),
+        duration_min=(jobs["duration_s"] / 60).round(1),
+    )
+
+
+def for_csv(jobs):  # noqa: ANN001, ANN202
+    return jobs.assign(created_at=kst(jobs["created_at"]), started_at=kst(jobs["started_at"]),
+                       completed_at=kst(jobs["completed_at"]))
+
+
+def counts_section(counts: dict[str, int]) -> None:
+    st.subheader(ctx.t("jobs.counts"))
+    frame = attention.status_counts_frame(counts)
+    cols = st.columns(len(frame))
+    for col, row in zip(cols, frame.itertuples(index=False), strict=True):
+        label = ctx.t(f"job.{row.status}")
+        if row.legacy:
+            label += f" · {ctx.t('jobs.legacy')}"
+        col.metric(label, row.count)
+    st.caption(ctx.t("jobs.legacy_note"))
+    left, right = st.columns([2, 1])
+    left.altair_chart(charts.job_status_chart(frame, ctx.lang), width="stretch")
+    with right:
+        csv_download(ctx, frame, "job_status_counts", key="csv_counts")
+
+
+def stuck_section(active, now: dt.datetime) -> None:  # noqa: ANN001
+    minutes = ctx.settings.stuck_minutes
+    stuck = attention.stuck_jobs(active, now, minutes)
+    st.subheader(f"{ctx.t('jobs.stuck')} ({len(stuck)})")
+    st.caption(ctx.t("jobs.stuck_caption", minutes=minutes))
+    if stuck.empty:
+        st.success(ctx.t("jobs.no_stuck"))
+        return
+    st.dataframe(
+        for_display(stuck), hide_index=True, width="stretch",
+        column_order=["job_id", "type", "status_label", "race_date", "meet", "started_at",
+                      "running_minutes", "progress", "current_step", "retry_count",
+                      "error_message"],
+        column_config=job_columns(), key="stuck_table",
+    )
+    csv_download(ctx, for_csv(stuck), "stuck_jobs", key="csv_stuck")
+
+
+def recent_section(jobs) -> None:  # noqa: ANN001
+    st.subheader(f"{ctx.t('jobs.recent')} ({len(jobs)})")
+    if jobs.empty:
+        st.info(ctx.t("jobs.no_jobs"))
+        return
+    st.dataframe(
+        for_display(jobs), hide_index=True, width="stretch",
+        column_order=["job_id", "type", "status_label", "race_date", "meet", "created_at",
+                      "started_at", "completed_at", "duration_min", "progress",
+                      "retry_count", "error_message"],
+        column_config=job_columns(), key="jobs_table",
+    )
+    csv_download(ctx, for_csv(jobs), f"jobs_{ctx.start}_{ctx.end}", key="csv_jobs")
+
+
+def timeline_section(jobs, now: dt.datetime) -> None:  # noqa: ANN001
+    st.subheader(ctx.t("jobs.timeline"))
+    timeline = attention.job_timeline(jobs, now)
+    if timeline.empty:
+        st.caption(ctx.t("jobs.no_timeline"))
+        return
+    st.altair_chart(charts.timeline_chart(timeline, ctx.lang), width="stretch")
+
+
+def errors_section(jobs) -> None:  # noqa: ANN001
+    st.subheader(ctx.t("jobs.errors"))
+    st.caption(ctx.t("jobs.errors_caption"))
+    groups = attention.error_groups(jobs)
+    if groups.empty:
+        st.success(ctx.t("jobs.no_errors"))
+        return
+    st.dataframe(
+        groups.assign(last_seen=kst(groups["last_seen"])), hide_index=True, width="stretch",
+        column_config={
+            "pattern": st.column_config.TextColumn(ctx.t("col.pattern"), width="large"),
+            "count": st.column_config.NumberColumn(ctx.t("col.count")),
+            "last_seen": st.column_config.DatetimeColumn(ctx.t("col.last_seen"),
+                                                         format="YYYY-MM-DD HH:mm:ss"),
+            "example": st.column_config.TextColumn(ctx.t("col.example"), width="large"),
+            "job_ids": st.column_config.TextColumn(ctx.t("col.job_ids")),
+            "types": st.column_config.TextColumn(ctx.t("col.types")),
+        },
+        key="errors_table",
+    )
+    csv_download(ctx, groups.assign(last_seen=kst(groups["last_seen"])), "job_errors",
+                 key="csv_errors")
+
+
+@st.fragment(run_every=ctx.run_every)
+def body() -> None:
+    data = Data(ctx, ctx.interval)
+    now = dt.datetime.now(dt.UTC)
+    created_from, created_to = attention.day_window(ctx.start, ctx.end)
+    try:
+        counts = data.job_counts()
+        active = data.jobs(statuses=list(attention.ACTIVE_JOB_STATUSES), limit=JOB_LIMIT)
+        jobs = data.jobs(since=created_from, types=types or None, statuses=statuses or None,
+                         race_date=race_date, limit=JOB_LIMIT)
+    except StatusError as exc:
+        show_error(ctx, exc)
+        return
+    jobs = attention.filter_jobs(jobs, meets=ctx.meets, created_to=created_to)
+    as_of(ctx, data.as_of)
+    counts_section(counts)
+    stuck_section(active, now)
+    recent_section(jobs)
+    timeline_section(jobs, now)
+    errors_section(jobs)
+
+
+body()

@@ -1,0 +1,242 @@
+"""AppTest of the race detail page (pages/1_race.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from status_core import attention, demo
+from status_core.engine import make_engine, read
+from status_core.queries import collection_status, jobs_frame, races_frame
+from status_core.settings import parse_url
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = "pages/1_race.py"
+UTC = dt.UTC
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches() -> Iterator[None]:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def page(**params: object) -> AppTest:
+    """The race page opened directly (a deep link on the first visit)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page(PAGE)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def table(at: AppTest, column: str) -> pd.DataFrame:
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with column {column!r}")
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(str(e.value) for kind in ("markdown", "caption", "info", "warning",
+                                                "error", "subheader") for e in getattr(at, kind))
+
+
+def build_db(path: Path, races: list[dict] = (), jobs: list[dict] = ()) -> Path:
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        demo.create_sqlite_schema(conn)
+        demo.load(conn, demo.DemoData(list(races), list(jobs), [], list(demo.MIGRATIONS)))
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_file(isolated_env: Path) -> Path:
+    path = isolated_env / "demo.sqlite"
+    demo.ensure_demo(path)
+    return path
+
+
+@pytest.fixture
+def facts(demo_file: Path) -> dict:
+    meta = demo.read_demo_meta(demo_file)
+    return demo.generate(int(meta["seed"]), now=demo.parse_ts(meta["generated_now"])).facts
+
+
+@pytest.fixture
+def db_path(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = isolated_env / "collector.sqlite"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    return path
+
+
+def expected(path: Path, date: str, meet: int) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    engine = make_engine(parse_url(f"sqlite:///{path}"))
+    try:
+        with read(engine) as conn:
+            return (collection_status(conn, date, meet), races_frame(conn, date, meet),
+                    jobs_frame(conn, race_date=date, meet=meet))
+    finally:
+        engine.dispose()
+
+
+def assert_summary(at: AppTest, status: dict, lang: str = "ko") -> None:
+    shown = metrics(at)
+    labels = {"ko": ("전체 경주", "수집", "보강"), "en": ("Total races", "Collected", "Enriched")}
+    total, collected, enriched = labels[lang]
+    assert shown[total] == str(status["total_races"])
+    assert shown[collected] == str(status["collected_races"])
+    assert shown[enriched] == str(status["enriched_races"])
+    assert any(status["status"] in v or v.endswith(
+        {"completed": "완료", "running": "진행 중", "pending": "대기", "failed": "실패"}[
+            status["status"]]) for v in shown.values())
+
+
+# --------------------------------------------------------------------------- demo
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_default_is_latest_race_day(demo_file: Path, facts: dict, lang: str) -> None:
+    at = ok(page(**({"lang": lang} if lang == "en" else {})).run())
+    date, meet = facts["running_day"]
+    assert at.date_input(key="w_day").value == attention.to_date(date)
+    assert at.selectbox(key="w_day_meet").value == meet
+    status, races, _ = expected(demo_file, date, meet)
+    assert_summary(at, status, lang)
+    got = table(at, "race_number")
+    assert list(got["race_number"]) == list(races["race_number"])
+    assert list(got["collection_status"]) == list(races["collection_status"])
+    assert list(got["warning_count"]) == list(races["warning_count"])
+    # the default follows the data: no date in the URL
+    assert "date" not in at.query_params
+
+
+def test_deep_link_selects_day_and_summary_matches_core(demo_file: Path, facts: dict) -> None:
+    date, meet = facts["failed_day"]
+    at = ok(page(date=date, meet=str(meet)).run())
+    assert at.query_params["date"] == date and at.query_params["meet"] == str(meet)
+    status, races, jobs = expected(demo_file, date, meet)
+    assert status["status"] == "failed"
+    assert_summary(at, status)
+    got = table(at, "race_number")
+    assert got["failed"].all() and len(got) == len(races)
+    # failed races are listed with their warnings, readable
+    warnings = {w for ws in races["warnings"] for w in ws}
+    assert warnings and all(w in texts(at) for w in warnings)
+    assert "실패한 경주와 경고" in "\n".join(e.label for e in at.expander)
+    if not jobs.empty:
+        assert set(table(at, "error_message")["job_id"]) == set(jobs["job_id"])
+
+
+def test_jobs_of_the_day_are_those_naming_it(demo_file: Path, facts: dict) -> None:
+    date, meet = facts["running_day"]
+    at = ok(page(date=date, meet=str(meet)).run())
+    _, _, jobs = expected(demo_file, date, meet)
+    assert not jobs.empty
+    assert list(table(at, "error_message")["job_id"]) == list(jobs["job_id"])
+
+
+def test_changing_pickers_changes_view_and_url(demo_file: Path, facts: dict) -> None:
+    date, meet = facts["stalled_day"]
+    at = ok(page().run())
+    at.date_input(key="w_day").set_value(attention.to_date(date))
+    at.selectbox(key="w_day_meet").set_value(meet)
+    ok(at.run())
+    assert at.query_params["date"] == date and at.query_params["meet"] == str(meet)
+    status, races, _ = expected(demo_file, date, meet)
+    assert_summary(at, status)
+    assert len(table(at, "race_number")) == len(races)
+
+
+@pytest.mark.parametrize(
+    ("params", "needle"),
+    [({"date": "20260230", "meet": "1"}, "20260230"), ({"date": "20260214", "meet": "4"},
+                                                       "meet '4'"),
+     ({"meet": "1"}, "needs a date")],
+)
+def test_invalid_params_warn_and_fall_back(demo_file: Path, facts: dict, params: dict,
+                                           needle: str) -> None:
+    at = ok(page(**params).run())
+    assert needle in " ".join(w.value for w in at.warning)
+    date, meet = facts["running_day"]
+    assert at.date_input(key="w_day").value == attention.to_date(date)
+    assert "date" not in at.query_params
+
+
+def test_day_without_races(demo_file: Path, facts: dict) -> None:
+    date, meet = facts["missing_days"][0]
+    at = ok(page(date=date, meet=str(meet), lang="en").run())
+    assert any("No races are stored" in i.value for i in at.info)
+    assert metrics(at)["Total races"] == "0"
+
+
+# --------------------------------------------------------------------------- built data
+
+
+def test_failed_race_highlighted_and_job_error_shown(db_path: Path) -> None:
+    now = dt.datetime.now(UTC)
+    races = [demo.race_row("20260214", 1, 1),
+             demo.race_row("20260214", 1, 2, collection="failed", enrichment="pending",
+                           result="pending", warnings=["KRA API timeout after 3 retries"])]
+    jobs = [demo.job_row("job-1", status="failed", race_date="20260214", meet=1,
+                         created_at=now - dt.timedelta(hours=1),
+                         started_at=now - dt.timedelta(hours=1),
+                         completed_at=now - dt.timedelta(minutes=50),
+                         error_message="429 Too Many Requests"),
+            demo.job_row("job-other", race_date="20260214", meet=3, created_at=now)]
+    build_db(db_path, races, jobs)
+    at = ok(page(date="20260214", meet="1").run())
+    got = table(at, "race_number")
+    assert list(got["failed"]) == [False, True]
+    assert list(got["flag"]) == ["", "❌"]
+    assert "KRA API timeout after 3 retries" in texts(at)
+    shown_jobs = table(at, "error_message")
+    assert list(shown_jobs["job_id"]) == ["job-1"]
+    assert shown_jobs["error_message"].iloc[0] == "429 Too Many Requests"
+
+
+def test_empty_database(db_path: Path) -> None:
+    build_db(db_path)
+    at = ok(page().run())
+    assert any("경주가 없어" in i.value for i in at.info)
+
+
+def test_unreachable_database(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://u:p@127.0.0.1:{port}/db")
+    at = ok(page(date="20260214", meet="1").run())
+    assert at.error
+
+
+def test_legacy_schema(db_path: Path) -> None:
+    engine = sa.create_engine(f"sqlite:///{db_path}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE races (id TEXT, date TEXT, meet INT, race_no INT, "
+                             "status TEXT)")
+    engine.dispose()
+    at = ok(page(lang="en").run())
+    assert at.error and "legacy" in " ".join(e.value for e in at.error)

@@ -1,0 +1,153 @@
+"""Altair charts of the pages. Each takes frames from :mod:`status_core` and labels."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from status_core.attention import JOB_STATUSES, PROGRESS_STAGES
+
+from .filters import meet_label
+from .i18n import t
+
+STATE_COLOURS = {
+    "completed": "#2e7d32",
+    "running": "#1e88e5",
+    "stalled": "#fb8c00",
+    "failed": "#e53935",
+    "pending": "#9e9e9e",
+    "missing": "#6a1b9a",
+}
+STAGE_COLOURS = {"enriched": "#2e7d32", "collected": "#81c784", "failed": "#e53935",
+                 "pending": "#bdbdbd"}
+JOB_COLOURS = {
+    "pending": "#bdbdbd", "queued": "#9e9e9e", "processing": "#1e88e5", "running": "#64b5f6",
+    "retrying": "#ffb74d", "completed": "#2e7d32", "failed": "#e53935", "cancelled": "#616161",
+}
+
+
+def _date_label(dates: pd.Series) -> pd.Series:
+    return dates.astype(str).str.slice(0, 4) + "-" + dates.astype(str).str.slice(4, 6) + "-" \
+        + dates.astype(str).str.slice(6, 8)
+
+
+def progress_chart(stages: pd.DataFrame, lang: str) -> alt.Chart:
+    """Stacked bars per date, one bar per racecourse side by side: enriched, collected,
+    failed, pending races."""
+    frame = stages.assign(
+        day=_date_label(stages["date"]),
+        course=[meet_label(m, lang) for m in stages["meet"]],
+        stage_label=[t(f"stage.{s}", lang) for s in stages["stage"]],
+        order=[PROGRESS_STAGES.index(s) for s in stages["stage"]],
+    )
+    labels = [t(f"stage.{s}", lang) for s in PROGRESS_STAGES]
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("day:O", title=t("col.date", lang), axis=alt.Axis(labelAngle=-45)),
+            xOffset=alt.XOffset("course:N", title=t("col.meet", lang)),
+            y=alt.Y("sum(races):Q", title=t("chart.races", lang), stack="zero"),
+            color=alt.Color("stage_label:N", title=t("chart.stage", lang),
+                            scale=alt.Scale(domain=labels,
+                                            range=[STAGE_COLOURS[s] for s in PROGRESS_STAGES])),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("day:O", title=t("col.date", lang)),
+                alt.Tooltip("course:N", title=t("col.meet", lang)),
+                alt.Tooltip("stage_label:N", title=t("chart.stage", lang)),
+                alt.Tooltip("races:Q", title=t("chart.races", lang)),
+            ],
+        )
+        .properties(height=280)
+    )
+
+
+def calendar_chart(calendar: pd.DataFrame, lang: str) -> alt.Chart:
+    """Date x racecourse heatmap coloured by overall status (plus stalled / missing)."""
+    states = list(STATE_COLOURS)
+    frame = calendar.assign(
+        day=_date_label(calendar["date"]),
+        course=[meet_label(m, lang) for m in calendar["meet"]],
+        state_label=[t(f"state.{s}", lang) for s in calendar["state"]],
+        updated=[v.tz_convert("Asia/Seoul").strftime("%m-%d %H:%M") if pd.notna(v) else "-"
+                 for v in pd.to_datetime(calendar["last_updated"], utc=True)],
+    )
+    return (
+        alt.Chart(frame)
+        .mark_rect(stroke="white", strokeWidth=1, cornerRadius=2)
+        .encode(
+            x=alt.X("day:O", title=t("col.date", lang), axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("course:N", title=None, axis=alt.Axis(labelLimit=220)),
+            color=alt.Color("state_label:N", title=t("col.status", lang),
+                            scale=alt.Scale(domain=[t(f"state.{s}", lang) for s in states],
+                                            range=list(STATE_COLOURS.values()))),
+            tooltip=[
+                alt.Tooltip("day:O", title=t("col.date", lang)),
+                alt.Tooltip("course:N", title=t("col.meet", lang)),
+                alt.Tooltip("state_label:N", title=t("col.status", lang)),
+                alt.Tooltip("total_races:Q", title=t("col.total_races", lang)),
+                alt.Tooltip("collected_races:Q", title=t("col.collected_races", lang)),
+                alt.Tooltip("enriched_races:Q", title=t("col.enriched_races", lang)),
+                alt.Tooltip("result_collected:Q", title=t("col.result_collected", lang)),
+                alt.Tooltip("failed_races:Q", title=t("col.failed_races", lang)),
+                alt.Tooltip("updated:N", title=t("col.last_updated", lang)),
+            ],
+        )
+        .properties(height=alt.Step(30))
+    )
+
+
+def job_status_chart(counts: pd.DataFrame, lang: str) -> alt.Chart:
+    """Horizontal bars of jobs per status; legacy statuses marked."""
+    frame = counts.assign(label=[
+        t(f"job.{s}", lang) + (f" ({t('jobs.legacy', lang)})" if legacy else "")
+        for s, legacy in zip(counts["status"], counts["legacy"], strict=True)])
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", sort=list(frame["label"]), title=None,
+                    axis=alt.Axis(labelOverlap=False, labelLimit=220)),
+            x=alt.X("count:Q", title=t("jobs.count", lang)),
+            color=alt.Color("status:N", legend=None,
+                            scale=alt.Scale(domain=list(JOB_COLOURS),
+                                            range=list(JOB_COLOURS.values()))),
+            tooltip=[alt.Tooltip("label:N", title=t("col.status", lang)),
+                     alt.Tooltip("count:Q", title=t("jobs.count", lang))],
+        )
+        .properties(height=alt.Step(22))
+    )
+
+
+def timeline_chart(timeline: pd.DataFrame, lang: str) -> alt.Chart:
+    """One bar per job from start to completion (or now), coloured by status."""
+    frame = timeline.assign(
+        start=pd.to_datetime(timeline["start"], utc=True).dt.tz_convert("Asia/Seoul")
+        .dt.tz_localize(None),
+        end=pd.to_datetime(timeline["end"], utc=True).dt.tz_convert("Asia/Seoul")
+        .dt.tz_localize(None),
+        minutes=(timeline["duration_s"].astype(float) / 60).round(1),
+        status_label=[t(f"job.{s}", lang) for s in timeline["status"]],
+    )
+    statuses = list(JOB_STATUSES)
+    base = alt.Chart(frame).encode(
+        y=alt.Y("type:N", title=t("col.type", lang)),
+        color=alt.Color("status_label:N", title=t("col.status", lang),
+                        scale=alt.Scale(domain=[t(f"job.{s}", lang) for s in statuses],
+                                        range=[JOB_COLOURS[s] for s in statuses])),
+        tooltip=[
+            alt.Tooltip("job_id:N", title="job_id"),
+            alt.Tooltip("type:N", title=t("col.type", lang)),
+            alt.Tooltip("status_label:N", title=t("col.status", lang)),
+            alt.Tooltip("start:T", title=t("col.started_at", lang), format="%Y-%m-%d %H:%M:%S"),
+            alt.Tooltip("end:T", title=t("col.completed_at", lang), format="%Y-%m-%d %H:%M:%S"),
+            alt.Tooltip("minutes:Q", title=t("col.duration_min", lang)),
+        ],
+    )
+    # A bar from start to end, and a dot at the start so that a job of a few seconds is
+    # still visible on a two-week axis; drag/scroll to zoom into a day.
+    bars = base.mark_bar(height=10, opacity=0.8).encode(
+        x=alt.X("start:T", title=t("jobs.time_kst", lang)), x2="end:T")
+    dots = base.mark_point(filled=True, size=40, opacity=0.9).encode(x="start:T")
+    return (bars + dots).properties(height=alt.Step(36)).interactive(bind_y=False)

@@ -1,0 +1,147 @@
+"""Cached reads shared by every session of this server process.
+
+``st.cache_data`` is process-wide, so twenty staff watching the same view in live mode cost
+one query per time-to-live, not twenty. The time-to-live is fixed when a function is
+decorated, so each loader exists once per allowed refresh interval (:data:`INTERVALS`);
+the page picks the one matching its live-refresh interval. Cache keys start with the
+database identity (a hash of the URL, never the password itself), so two databases never
+share an entry. Errors are not cached: the next run asks the database again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from status_core.engine import read
+from status_core.inputs import MAX_RANGE_DAYS
+from status_core.queries import (
+    collection_status,
+    job_status_counts,
+    jobs_frame,
+    progress_frame,
+    races_frame,
+)
+from status_core.settings import DatabaseTarget
+
+from .common import PageContext, _engine_key, engine_for_target
+
+INTERVALS = (10, 30, 60, 300)
+DEFAULT_INTERVAL = 30
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A query result and when it was read from the database (UTC)."""
+
+    data: Any
+    fetched_at: dt.datetime
+
+
+def _fetch(target: DatabaseTarget, query: Callable, *args: Any, **kwargs: Any) -> Loaded:
+    with read(engine_for_target(target), target) as conn:
+        data = query(conn, *args, **kwargs)
+    return Loaded(data, dt.datetime.now(dt.UTC))
+
+
+def _progress(target: DatabaseTarget, start: str, end: str, meets: tuple[int, ...]) -> Loaded:
+    return _fetch(target, progress_frame, start, end, list(meets) or None)
+
+
+def _extent(target: DatabaseTarget, today: str) -> Loaded:
+    """Every stored date x meet (one grouped query): the empty-database check and the
+    default race day."""
+    last = dt.datetime.strptime(today, "%Y%m%d").date() + dt.timedelta(days=60)
+    first = last - dt.timedelta(days=MAX_RANGE_DAYS)
+    return _fetch(target, progress_frame, f"{first:%Y%m%d}", f"{last:%Y%m%d}")
+
+
+def _status(target: DatabaseTarget, race_date: str, meet: int) -> Loaded:
+    return _fetch(target, collection_status, race_date, meet)
+
+
+def _races(target: DatabaseTarget, race_date: str, meet: int) -> Loaded:
+    return _fetch(target, races_frame, race_date, meet)
+
+
+def _jobs(target: DatabaseTarget, kwargs: tuple) -> Loaded:
+    return _fetch(target, jobs_frame, **dict(kwargs))
+
+
+def _job_counts(target: DatabaseTarget) -> Loaded:
+    return _fetch(target, job_status_counts)
+
+
+def _per_interval(fn: Callable[..., Loaded]) -> dict[int, Callable[..., Loaded]]:
+    """One cached copy of ``fn`` per interval. Each copy gets its own ``__qualname__``:
+    Streamlit keys a cache by module, qualified name and source, so copies with the same
+    name would share one cache (and one time-to-live)."""
+    out = {}
+    for ttl in INTERVALS:
+        def cached(db_key: str, _target: DatabaseTarget, *args: Any, _fn=fn) -> Loaded:
+            return _fn(_target, *args)
+
+        cached.__name__ = cached.__qualname__ = f"{fn.__name__.lstrip('_')}_ttl{ttl}"
+        out[ttl] = st.cache_data(ttl=ttl, show_spinner=False, max_entries=500)(cached)
+    return out
+
+
+_LOADERS = {
+    name: _per_interval(fn)
+    for name, fn in {
+        "progress": _progress, "extent": _extent, "status": _status, "races": _races,
+        "jobs": _jobs, "job_counts": _job_counts,
+    }.items()
+}
+
+
+def clear() -> None:
+    """Forget every cached query result (the sidebar's refresh button)."""
+    for copies in _LOADERS.values():
+        for fn in copies.values():
+            fn.clear()
+
+
+class Data:
+    """The page's view of the cached loaders: one database, one time-to-live."""
+
+    def __init__(self, ctx: PageContext, ttl: int = DEFAULT_INTERVAL) -> None:
+        self.ctx = ctx
+        self.ttl = ttl if ttl in INTERVALS else DEFAULT_INTERVAL
+        self.fetched: list[dt.datetime] = []
+
+    def _call(self, name: str, *args: Any) -> Any:
+        target = self.ctx.require_target()
+        loaded = _LOADERS[name][self.ttl](_engine_key(target), target, *args)
+        self.fetched.append(loaded.fetched_at)
+        return loaded.data
+
+    @property
+    def as_of(self) -> dt.datetime | None:
+        """When the oldest of the results shown was read (they may come from the cache)."""
+        return min(self.fetched) if self.fetched else None
+
+    def progress(self, start: str, end: str, meets: list[int] | None) -> pd.DataFrame:
+        return self._call("progress", start, end, tuple(sorted(meets or ())))
+
+    def extent(self, today: str) -> pd.DataFrame:
+        return self._call("extent", today)
+
+    def status(self, race_date: str, meet: int) -> dict:
+        return self._call("status", race_date, int(meet))
+
+    def races(self, race_date: str, meet: int) -> pd.DataFrame:
+        return self._call("races", race_date, int(meet))
+
+    def jobs(self, **kwargs: Any) -> pd.DataFrame:
+        key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
+                           for k, v in kwargs.items() if v is not None))
+        return self._call("jobs", key)
+
+    def job_counts(self) -> dict[str, int]:
+        return self._call("job_counts")

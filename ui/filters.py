@@ -1,0 +1,332 @@
+"""Choices that live in the URL: date range, racecourses, race day, live mode.
+
+Every choice is a *group* of query parameters (``start``/``end``, ``meet``, ``date``/``meet``
+on the race page, ``live``). Each run resolves a group like this:
+
+1. the URL changed since this session last wrote it (first visit, a link, back button):
+   take the URL, validated by :mod:`status_core.inputs`; an invalid value is named in a
+   warning and replaced by the default;
+2. otherwise the widget changed: take the widget;
+3. otherwise keep the previous choice, or follow the default (e.g. "the last 14 days",
+   which moves at midnight) when none was ever made.
+
+The widget is then set to the result *before* it is drawn, and the URL is rewritten to
+match (a default choice leaves its parameters out, so ``/`` always means "now").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from status_core import attention
+from status_core.errors import InputError, StatusError
+from status_core.inputs import MEETS, parse_date, parse_meet, parse_range, to_date
+
+from .i18n import t
+
+INTERVALS = (10, 30, 60, 300)
+DEFAULT_INTERVAL = 30
+
+W_RANGE = "w_range"
+W_MEETS = "w_meets"
+W_DAY = "w_day"
+W_DAY_MEET = "w_day_meet"
+W_LIVE = "w_live"
+W_INTERVAL = "w_interval"
+W_STALLED = "w_stalled_minutes"
+W_STUCK = "w_stuck_minutes"
+W_USUAL = "w_usual_{meet}"
+
+
+@dataclass
+class Settings:
+    """Thresholds and the race calendar (environment defaults, sidebar overrides)."""
+
+    stalled_minutes: int = attention.DEFAULT_STALLED_MINUTES
+    stuck_minutes: int = attention.DEFAULT_STUCK_MINUTES
+    usual_weekdays: dict[int, tuple[int, ...]] = field(
+        default_factory=lambda: dict(attention.DEFAULT_USUAL_WEEKDAYS))
+
+
+def _url_values(names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    return {n: tuple(st.query_params.get_all(n)) for n in names}
+
+
+def _write_url(names: tuple[str, ...], values: dict[str, tuple[str, ...]]) -> None:
+    for name in names:
+        wanted = list(values.get(name, ()))
+        if tuple(st.query_params.get_all(name)) == tuple(wanted):
+            continue
+        if wanted:
+            st.query_params[name] = wanted if len(wanted) > 1 else wanted[0]
+        elif name in st.query_params:
+            del st.query_params[name]
+
+
+def resolve(
+    group: str,
+    names: tuple[str, ...],
+    *,
+    parse: Callable[[dict[str, tuple[str, ...]]], Any],
+    default: Callable[[], Any],
+    to_url: Callable[[Any], dict[str, tuple[str, ...]]],
+    widget: Callable[[], Any | None],
+    set_widget: Callable[[Any], None],
+    warnings: list[str],
+) -> Any:
+    """Resolve one group of URL parameters (see the module docstring)."""
+    ss = st.session_state
+    url = _url_values(names)
+    url_key, state_key = f"_sync.{group}.url", f"_sync.{group}.state"
+    last = ss.get(state_key)
+    if last is None or url != ss.get(url_key):
+        explicit = any(url.values())
+        value = None
+        if explicit:
+            try:
+                value = parse(url)
+            except StatusError as exc:
+                warnings.append(exc.message)
+        if value is None:
+            value, explicit = default(), False
+    else:
+        previous, explicit = last
+        current = widget()
+        if current is not None and current != previous:
+            value, explicit = current, True
+        elif explicit:
+            value = previous
+        else:
+            value = default()
+    set_widget(value)
+    written = to_url(value) if explicit else {}
+    _write_url(names, written)
+    ss[url_key] = _url_values(names)
+    ss[state_key] = (value, explicit)
+    return value
+
+
+# --------------------------------------------------------------------------- groups
+
+
+def resolve_range(warnings: list[str], now: dt.datetime | None = None) -> tuple[str, str]:
+    """``?start=YYYYMMDD&end=YYYYMMDD``; default the last 14 days in Korean time."""
+
+    def parse(url: dict[str, tuple[str, ...]]) -> tuple[str, str]:
+        start, end = url["start"][-1:] or (None,), url["end"][-1:] or (None,)
+        if start[0] is None or end[0] is None:
+            raise InputError("start and end go together: ?start=YYYYMMDD&end=YYYYMMDD")
+        return parse_range(start[0], end[0])
+
+    def widget() -> tuple[str, str] | None:
+        value = st.session_state.get(W_RANGE)
+        if isinstance(value, tuple | list) and len(value) == 2 and all(value):
+            return f"{value[0]:%Y%m%d}", f"{value[1]:%Y%m%d}"
+        return None
+
+    def set_widget(value: tuple[str, str]) -> None:
+        st.session_state[W_RANGE] = (to_date(value[0]), to_date(value[1]))
+
+    return resolve(
+        "range", ("start", "end"), parse=parse,
+        default=lambda: attention.default_range(now),
+        to_url=lambda v: {"start": (v[0],), "end": (v[1],)},
+        widget=widget, set_widget=set_widget, warnings=warnings,
+    )
+
+
+def resolve_meets(warnings: list[str]) -> list[int]:
+    """``?meet=1&meet=3``; default all three racecourses."""
+
+    def parse(url: dict[str, tuple[str, ...]]) -> list[int]:
+        return sorted({parse_meet(v) for v in url["meet"]})
+
+    def widget() -> list[int] | None:
+        value = st.session_state.get(W_MEETS)
+        if value is None:
+            return None
+        return sorted(value) or list(MEETS)
+
+    def set_widget(value: list[int]) -> None:
+        st.session_state[W_MEETS] = list(value)
+
+    return resolve(
+        "meets", ("meet",), parse=parse, default=lambda: list(MEETS),
+        to_url=lambda v: {"meet": tuple(str(m) for m in v)} if set(v) != set(MEETS) else {},
+        widget=widget, set_widget=set_widget, warnings=warnings,
+    )
+
+
+def resolve_day(
+    warnings: list[str], default: Callable[[], tuple[str, int] | None]
+) -> tuple[str, int] | None:
+    """``?date=YYYYMMDD&meet=N`` of the race page; ``default`` gives the latest race day."""
+
+    def parse(url: dict[str, tuple[str, ...]]) -> tuple[str, int] | None:
+        dates, meets = url["date"], url["meet"]
+        race_date = parse_date(dates[-1]) if dates else None
+        meet = parse_meet(meets[-1]) if meets else None
+        if race_date is None:
+            raise InputError("meet needs a date: ?date=YYYYMMDD&meet=N")
+        return race_date, meet or 1
+
+    def widget() -> tuple[str, int] | None:
+        day, meet = st.session_state.get(W_DAY), st.session_state.get(W_DAY_MEET)
+        if day is None or meet is None:
+            return None
+        return f"{day:%Y%m%d}", int(meet)
+
+    def set_widget(value: tuple[str, int] | None) -> None:
+        if value is not None:
+            st.session_state[W_DAY] = to_date(value[0])
+            st.session_state[W_DAY_MEET] = int(value[1])
+
+    return resolve(
+        "day", ("date", "meet"), parse=parse, default=default,
+        to_url=lambda v: {"date": (v[0],), "meet": (str(v[1]),)} if v else {},
+        widget=widget, set_widget=set_widget, warnings=warnings,
+    )
+
+
+def resolve_live(warnings: list[str]) -> tuple[bool, int]:
+    """``?live=30`` (seconds: 10, 30, 60 or 300) turns live refresh on."""
+
+    def parse(url: dict[str, tuple[str, ...]]) -> tuple[bool, int]:
+        text = url["live"][-1]
+        if text.isdigit() and int(text) in INTERVALS:
+            return True, int(text)
+        raise InputError(f"live {text!r} is not a refresh interval; expected one of "
+                         f"{', '.join(map(str, INTERVALS))} seconds")
+
+    def widget() -> tuple[bool, int] | None:
+        on, every = st.session_state.get(W_LIVE), st.session_state.get(W_INTERVAL)
+        if on is None or every is None:
+            return None
+        return bool(on), int(every)
+
+    def set_widget(value: tuple[bool, int]) -> None:
+        st.session_state[W_LIVE], st.session_state[W_INTERVAL] = value
+
+    return resolve(
+        "live", ("live",), parse=parse, default=lambda: (False, DEFAULT_INTERVAL),
+        to_url=lambda v: {"live": (str(v[1]),)} if v[0] else {},
+        widget=widget, set_widget=set_widget, warnings=warnings,
+    )
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def env_settings(warnings: list[str], environ: dict | None = None) -> Settings:
+    """``KRA_STALLED_MINUTES``, ``KRA_STUCK_MINUTES``, ``KRA_USUAL_WEEKDAYS``
+    (``1=sat,sun;2=fri,sat;3=fri,sun``); a bad value is named and its default used."""
+    env = os.environ if environ is None else environ
+    out = Settings()
+    try:
+        out.stalled_minutes = attention.parse_minutes(
+            env.get("KRA_STALLED_MINUTES"), out.stalled_minutes, name="KRA_STALLED_MINUTES")
+    except InputError as exc:
+        warnings.append(exc.message)
+    try:
+        out.stuck_minutes = attention.parse_minutes(
+            env.get("KRA_STUCK_MINUTES"), out.stuck_minutes, name="KRA_STUCK_MINUTES")
+    except InputError as exc:
+        warnings.append(exc.message)
+    try:
+        out.usual_weekdays = attention.parse_weekdays(env.get("KRA_USUAL_WEEKDAYS"))
+    except InputError as exc:
+        warnings.append(f"KRA_USUAL_WEEKDAYS: {exc.message}")
+    return out
+
+
+def _keep(key: str, default: Any) -> None:
+    """Widgets vanish from Session State on pages that do not draw them; a shadow copy
+    brings the value back when they are drawn again."""
+    shadow = f"_keep.{key}"
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(shadow, default)
+
+
+def _remember(key: str) -> None:
+    st.session_state[f"_keep.{key}"] = st.session_state.get(key)
+
+
+def settings_expander(lang: str, defaults: Settings) -> Settings:
+    """The sidebar's settings: stalled / stuck thresholds and the usual race weekdays."""
+    with st.expander(t("settings.title", lang)):
+        _keep(W_STALLED, defaults.stalled_minutes)
+        stalled = st.number_input(t("settings.stalled", lang), min_value=1, max_value=10080,
+                                  step=5, key=W_STALLED, help=t("settings.stalled_help", lang))
+        _remember(W_STALLED)
+        _keep(W_STUCK, defaults.stuck_minutes)
+        stuck = st.number_input(t("settings.stuck", lang), min_value=1, max_value=10080,
+                                step=5, key=W_STUCK, help=t("settings.stuck_help", lang))
+        _remember(W_STUCK)
+        st.caption(t("settings.usual", lang))
+        usual = {}
+        for meet in MEETS:
+            key = W_USUAL.format(meet=meet)
+            _keep(key, list(defaults.usual_weekdays.get(meet, ())))
+            usual[meet] = tuple(sorted(st.multiselect(
+                meet_label(meet, lang), list(range(7)), key=key,
+                format_func=lambda d: t(f"weekday.{d}", lang))))
+            _remember(key)
+    return Settings(int(stalled), int(stuck), usual)
+
+
+def meet_label(meet: int, lang: str) -> str:
+    """``서울`` / ``Seoul (서울)``."""
+    return t(f"meet.{int(meet)}", lang)
+
+
+def resolve_choices(group: str, param: str, allowed: tuple[str, ...], widget_key: str,
+                    warnings: list[str]) -> list[str]:
+    """A repeatable parameter with a fixed vocabulary (``?type=collection&status=failed``);
+    default: nothing selected, which means "all"."""
+
+    def parse(url: dict[str, tuple[str, ...]]) -> list[str]:
+        values = [v.strip().lower() for v in url[param]]
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            raise InputError(f"{param} {', '.join(map(repr, bad))} is not one of "
+                             f"{', '.join(allowed)}")
+        return sorted(set(values), key=allowed.index)
+
+    def widget() -> list[str] | None:
+        value = st.session_state.get(widget_key)
+        return None if value is None else sorted(set(value), key=allowed.index)
+
+    def set_widget(value: list[str]) -> None:
+        st.session_state[widget_key] = list(value)
+
+    return resolve(
+        group, (param,), parse=parse, default=list, to_url=lambda v: {param: tuple(v)},
+        widget=widget, set_widget=set_widget, warnings=warnings,
+    )
+
+
+def resolve_optional_date(group: str, param: str, widget_key: str,
+                          warnings: list[str]) -> str | None:
+    """An optional ``YYYYMMDD`` parameter (``?race_date=20260214``); default none."""
+
+    def widget() -> str | None | object:
+        if widget_key not in st.session_state:
+            return None
+        value = st.session_state[widget_key]
+        return f"{value:%Y%m%d}" if value else ""
+
+    def set_widget(value: str | None) -> None:
+        st.session_state[widget_key] = to_date(value) if value else None
+
+    value = resolve(
+        group, (param,), parse=lambda url: parse_date(url[param][-1], name=param),
+        default=lambda: "", to_url=lambda v: {param: (v,)} if v else {},
+        widget=widget, set_widget=set_widget, warnings=warnings,
+    )
+    return value or None
