@@ -59,7 +59,8 @@ MESSAGE_CAUSES: tuple[tuple[str, str], ...] = (
      r"|pg_hba\.conf rejects", "auth_rejected"),
     (r"database \".*\" does not exist|unknown database", "database_missing"),
     (r"too many connections|max clients reached|emaxconnsession|remaining connection slots"
-     r"|connection limit|too many clients", "too_many_connections"),
+     r"|connection limit|too many clients|no more connections allowed|max_client_conn",
+     "too_many_connections"),
     (r"the database system is (starting up|shutting down|in recovery mode|not yet accepting)"
      r"|not yet accepting connections|terminating connection due to administrator command",
      "server_starting"),
@@ -67,14 +68,14 @@ MESSAGE_CAUSES: tuple[tuple[str, str], ...] = (
      r"|temporary failure in name resolution|no address associated|failed to resolve"
      r"|name resolution|getaddrinfo", "dns"),
     (r"canceling statement due to statement timeout|statement timeout", "query_timeout"),
-    (r"\bssl\b|\btls\b|sslmode|certificate", "ssl"),
     (r"connection refused|could not connect to server: no such file|network is unreachable"
      r"|no route to host|host is unreachable", "refused"),
+    (r"\bssl\b|\btls\b|sslmode|certificate", "ssl"),
     (r"timeout expired|timed out|timeout|database is locked", "timeout"),
     (r"permission denied|insufficient privilege|not authorized", "permission_denied"),
     (r"relation \".*\" does not exist|no such table|schema \".*\" does not exist",
      "schema_missing"),
-    (r"column \".*\" does not exist|no such column", "schema_outdated"),
+    (r"column (\".*\"|\S+) does not exist|no such column", "schema_outdated"),
 )
 
 
@@ -97,9 +98,16 @@ def server_message(exc: BaseException) -> str:
     return text or type(orig).__name__
 
 
+# libpq names the server it tried ("connection to server at "HOST" (ADDR), port N failed:");
+# a host name such as ssl.example.com must not decide the cause.
+_SERVER_PREFIX = re.compile(
+    r"connection to server (at \"[^\"]*\"( \([^)]*\))?, port \d+|on socket \"[^\"]*\") failed:"
+)
+
+
 def classify_message(text: str) -> str:
     """The cause for a bare message text, ``unknown`` when nothing matches."""
-    low = text.lower()
+    low = _SERVER_PREFIX.sub("", text.lower())
     for pattern, cause in MESSAGE_CAUSES:
         if re.search(pattern, low):
             return cause

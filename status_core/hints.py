@@ -133,10 +133,10 @@ HINTS: dict[str, dict[str, str]] = {
     },
     "permission_denied": {
         "ko": "역할 {role}에게 읽기 권한이 없습니다. 관리자가 SQL Editor에서 "
-        "`GRANT SELECT ON races, jobs TO {role};`(필요하면 `GRANT USAGE ON SCHEMA public TO "
+        "`GRANT SELECT ON {tables} TO {role};`(필요하면 `GRANT USAGE ON SCHEMA public TO "
         "{role};`도)를 실행하거나, 읽기 권한이 있는 역할로 접속하세요.",
         "en": "Role {role} may not read the tables. An administrator runs "
-        "`GRANT SELECT ON races, jobs TO {role};` (and, if needed, `GRANT USAGE ON SCHEMA "
+        "`GRANT SELECT ON {tables} TO {role};` (and, if needed, `GRANT USAGE ON SCHEMA "
         "public TO {role};`) in the SQL editor, or connect as a role that can read.",
     },
     "rows_hidden_by_rls": {

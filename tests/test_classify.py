@@ -1,0 +1,191 @@
+"""``classify``: SQLSTATE first, message text second; hints for every cause.
+
+Pure logic: the exceptions here are fakes carrying ``sqlstate`` (the real server decides
+those in ``tests/test_diagnose.py``); the message texts are the ones libpq, PostgreSQL,
+PgBouncer, Supavisor and SQLite actually print.
+"""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+
+import pytest
+import sqlalchemy as sa
+
+from status_core.classify import CAUSES, SQLSTATE_CAUSES, classify, server_message, sqlstate_of
+from status_core.hints import HINTS, NOTES, hint_for, note_for
+
+
+class FakeError(Exception):
+    def __init__(self, message: str, sqlstate: str | None = None) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+class Diag:
+    def __init__(self, sqlstate: str) -> None:
+        self.sqlstate = sqlstate
+
+
+class DiagError(Exception):
+    def __init__(self, message: str, sqlstate: str) -> None:
+        super().__init__(message)
+        self.sqlstate = None
+        self.diag = Diag(sqlstate)
+
+
+def wrapped(orig: BaseException) -> sa.exc.DBAPIError:
+    return sa.exc.OperationalError("SELECT 1", {}, orig)
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "message", "cause"),
+    [
+        ("28P01", 'password authentication failed for user "kra_reader"', "auth_password"),
+        ("28000", "Tenant or user not found", "auth_rejected"),
+        ("28000", 'no pg_hba.conf entry for host "10.0.0.1", user "x", database "y", SSL off',
+         "auth_rejected"),
+        ("3D000", 'database "nope" does not exist', "database_missing"),
+        ("53300", 'too many connections for role "kra_nolimit"', "too_many_connections"),
+        ("57P03", "the database system is starting up", "server_starting"),
+        ("57P01", "terminating connection due to administrator command", "server_starting"),
+        ("42501", "permission denied for table races", "permission_denied"),
+        ("42P01", 'relation "races" does not exist', "schema_missing"),
+        ("3F000", 'schema "kra" does not exist', "schema_missing"),
+        ("42703", 'column "race_id" does not exist', "schema_outdated"),
+        ("57014", "canceling statement due to statement timeout", "query_timeout"),
+        ("08001", "could not connect: Connection refused", "refused"),
+        ("08006", "SSL SYSCALL error: EOF detected", "ssl"),
+        ("08006", "something we have never seen", "refused"),
+        ("XX000", "internal error", "unknown"),
+    ],
+)
+def test_sqlstate_decides_first(sqlstate: str, message: str, cause: str) -> None:
+    assert classify(FakeError(message, sqlstate)) == cause
+    assert classify(wrapped(FakeError(message, sqlstate))) == cause
+    assert classify(DiagError(message, sqlstate)) == cause
+
+
+def test_sqlstate_beats_the_message() -> None:
+    # the text would say "timeout", the code says permission
+    assert classify(FakeError("timeout while checking permission", "42501")) == (
+        "permission_denied")
+
+
+@pytest.mark.parametrize(
+    ("message", "cause"),
+    [
+        ('connection failed: connection to server at "127.0.0.1", port 5432 failed: FATAL:  '
+         'password authentication failed for user "kra_reader"', "auth_password"),
+        ('connection failed: connection to server at "127.0.0.1", port 5432 failed: '
+         "fe_sendauth: no password supplied", "auth_missing_password"),
+        ('connection to server at "127.0.0.1", port 5432 failed: FATAL:  database "x" does '
+         "not exist", "database_missing"),
+        ('connection to server at "127.0.0.1", port 5432 failed: FATAL:  too many '
+         'connections for role "kra_nolimit"', "too_many_connections"),
+        ("FATAL: Tenant or user not found", "auth_rejected"),
+        ('FATAL:  role "nobody" does not exist', "auth_rejected"),
+        ("(EMAXCONNSESSION) max clients reached in session mode - max clients are limited "
+         "to pool_size: 15", "too_many_connections"),
+        ("no more connections allowed (max_client_conn)", "too_many_connections"),
+        ("FATAL:  remaining connection slots are reserved for non-replication superuser "
+         "connections", "too_many_connections"),
+        ("FATAL:  the database system is shutting down", "server_starting"),
+        ("failed to resolve host 'nonexistent.invalid': [Errno -2] Name or service not known",
+         "dns"),
+        ('could not translate host name "db.example.invalid" to address: Temporary failure '
+         "in name resolution", "dns"),
+        ('connection to server at "127.0.0.1", port 5432 failed: server does not support '
+         "SSL, but SSL was required", "ssl"),
+        ("SSL error: certificate verify failed", "ssl"),
+        ('connection failed: connection to server at "127.0.0.1", port 1 failed: Connection '
+         "refused\n\tIs the server running on that host and accepting TCP/IP connections?",
+         "refused"),
+        # a host name with "ssl" in it must not make a refused connection an SSL problem
+        ('connection to server at "ssl.example.com" (10.0.0.5), port 5432 failed: '
+         "Connection refused", "refused"),
+        ('connection to server at "db.x.supabase.co" (2406:da14::1), port 5432 failed: '
+         "Network is unreachable", "refused"),
+        ("connection timeout expired", "timeout"),
+        ("ERROR: query_wait_timeout", "timeout"),
+        ("canceling statement due to statement timeout", "query_timeout"),
+        ("permission denied for table jobs", "permission_denied"),
+        ('relation "races" does not exist', "schema_missing"),
+        ("column races.race_id does not exist", "schema_outdated"),
+        ("no such table: races", "schema_missing"),
+        ("no such column: collection_status", "schema_outdated"),
+        ("database is locked", "timeout"),
+        ("server closed the connection unexpectedly", "unknown"),
+    ],
+)
+def test_message_text_when_there_is_no_sqlstate(message: str, cause: str) -> None:
+    # psycopg 3 raises a bare OperationalError (no SQLSTATE) for failed connection attempts
+    assert classify(FakeError(message)) == cause
+    assert classify(wrapped(FakeError(message))) == cause
+
+
+@pytest.mark.parametrize(
+    ("exc", "cause"),
+    [
+        (TimeoutError("timed out"), "timeout"),
+        (TimeoutError(110, "Connection timed out"), "timeout"),
+        (ConnectionRefusedError(111, "Connection refused"), "refused"),
+        (socket.gaierror(-2, "Name or service not known"), "dns"),
+        (sqlite3.OperationalError("no such table: races"), "schema_missing"),
+        (sqlite3.OperationalError("unable to open database file"), "unknown"),
+    ],
+)
+def test_python_and_sqlite_errors(exc: BaseException, cause: str) -> None:
+    assert classify(exc) == cause
+
+
+def test_every_result_is_a_vocabulary_word() -> None:
+    assert set(SQLSTATE_CAUSES.values()) <= set(CAUSES)
+    for text in ("", "x", "ssl", "timeout", "permission denied"):
+        assert classify(FakeError(text)) in CAUSES
+
+
+def test_sqlstate_of_and_server_message() -> None:
+    exc = wrapped(FakeError("permission denied for table races", "42501"))
+    assert sqlstate_of(exc) == "42501"
+    assert sqlstate_of(FakeError("x")) is None
+    assert server_message(exc) == "permission denied for table races"
+    assert "sqlalche.me" not in server_message(exc)
+    assert server_message(FakeError("")) == "FakeError"
+
+
+@pytest.mark.parametrize("cause", CAUSES)
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_every_cause_has_a_hint(cause: str, lang: str) -> None:
+    assert cause in HINTS
+    text = hint_for(cause, lang)
+    if cause == "ok":
+        assert text == ""
+    else:
+        assert text and "{" not in text  # placeholders filled even without context
+
+
+def test_hints_are_specific() -> None:
+    assert "GRANT SELECT ON races, jobs TO kra_x;" in hint_for("permission_denied", "en",
+                                                               role="kra_x")
+    assert "GRANT SELECT ON jobs TO kra_x;" in hint_for("permission_denied", "ko",
+                                                        role="kra_x", tables="jobs")
+    assert "<role>" in hint_for("permission_denied", "en")
+    ko = hint_for("auth_rejected", "ko")
+    assert "Supabase 대시보드 → Project Settings → Database → Connection string → " \
+           "Transaction pooler의 사용자 이름 postgres.<project_ref>를 그대로 쓰세요" in ko
+    assert "?sslmode=require" in hint_for("ssl", "en")
+    assert "6543" in hint_for("too_many_connections", "en")
+    assert "KRA_STATEMENT_TIMEOUT" in hint_for("query_timeout", "ko")
+    assert "007_runtime_db_hardening.sql" in hint_for("schema_legacy", "en")
+    assert "%40" in hint_for("auth_password", "ko")  # percent-encoding of special chars
+    assert hint_for("no-such-cause", "en") == hint_for("unknown", "en")
+    assert hint_for("dns", "xx") == hint_for("dns", "en")
+
+
+def test_notes_exist_in_both_languages() -> None:
+    for key, entry in NOTES.items():
+        assert entry["ko"] and entry["en"], key
+        assert "{" not in note_for(key, "ko") and "{" not in note_for(key, "en")
+    assert note_for("nope") == ""

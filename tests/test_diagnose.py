@@ -1,0 +1,416 @@
+"""The staged diagnosis against a real PostgreSQL server: one case per cause.
+
+Every case is produced for real on this machine (scram-sha-256 cluster of
+``tests/pgcluster.py``, a free port, a silent socket, an unresolvable name), and each
+asserts the cause, the failing step, the exit code and that the sentinel password (raw and
+URL-encoded) appears in no text, JSON or repr. The same cases drive the CLI in
+``tests/test_check_cli.py``.
+
+``query_timeout`` is produced cleanly: ``races`` becomes a view whose rows each cost a
+``pg_sleep(0.3)`` and ``KRA_STATEMENT_TIMEOUT=0.5`` is set, so the data step's count is
+cancelled by the server (SQLSTATE 57014) while the catalog queries of the earlier steps
+stay well inside the limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import pytest
+
+# status_core.queries is loaded up front: the time bounds below are the diagnosis's, not
+# the first import of pandas (which the date x meet step needs).
+import status_core.queries  # noqa: F401
+from status_core import demo
+from status_core.classify import CAUSES
+from status_core.diagnose import (
+    STEP_NAMES,
+    Diagnosis,
+    Step,
+    diagnose,
+    format_text,
+    iter_diagnose,
+)
+from status_core.hints import HINTS
+from tests.pgcluster import (
+    NOLIMIT,
+    NORLS,
+    NOSELECT,
+    READER,
+    SENTINEL_PASSWORD,
+    PgCluster,
+    assert_no_secret,
+    free_port,
+)
+
+T0 = dt.datetime(2026, 2, 14, 6, 0, tzinfo=dt.UTC)
+DATE, MEET = "20260214", 1
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def load_day(db, n: int = 6) -> None:  # noqa: ANN001 - tests.pgcluster.PgDatabase
+    """A plausible race day (meet 1) and a few jobs."""
+    races = [
+        demo.race_row(DATE, MEET, i, collection="collected",
+                      enrichment="enriched" if i <= 3 else "pending",
+                      result="pending", updated_at=T0 + dt.timedelta(minutes=i))
+        for i in range(1, n + 1)
+    ]
+    jobs = [
+        demo.job_row("job-1", status="completed", race_date=DATE, meet=MEET,
+                     created_at=T0 - dt.timedelta(hours=2)),
+        demo.job_row("job-2", status="failed", race_date=DATE, meet=MEET,
+                     created_at=T0 - dt.timedelta(hours=1), error_message="KRA API 503"),
+        demo.job_row("job-3", status="queued", race_date=DATE, meet=MEET, created_at=T0),
+    ]
+    db.load(races, jobs)
+
+
+def make_slow(db) -> None:  # noqa: ANN001
+    """Turn ``races`` into a view that sleeps 0.3 s per row (owner: the superuser)."""
+    db.execute("ALTER TABLE races RENAME TO races_data")
+    db.execute(
+        "CREATE FUNCTION kra_slow_true() RETURNS boolean LANGUAGE plpgsql VOLATILE AS "
+        "$$ BEGIN PERFORM pg_sleep(0.3); RETURN true; END $$"
+    )
+    db.execute("CREATE VIEW races AS SELECT * FROM races_data WHERE kra_slow_true()")
+    db.execute("GRANT SELECT ON races TO authenticated")
+
+
+def pw_url(host: str, port: int, dbname: str = "postgres", password: str = SENTINEL_PASSWORD,
+           **query: str) -> str:
+    url = f"postgresql://{READER}:{quote(password, safe='')}@{host}:{port}/{dbname}"
+    if query:
+        url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+    return url
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A loopback port whose kernel completes the TCP handshake and then nothing speaks."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(32)
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        sock.close()
+
+
+@dataclass
+class Case:
+    id: str
+    cause: str
+    step: str | None  # the first failing step (None for ok)
+    exit_code: int
+    build: Callable[..., str]  # (request, cluster) -> url
+    timeout: float = 5.0
+    env: dict[str, str] = field(default_factory=dict)
+    date_meet: bool = False
+
+
+def _db(request, name: str = "pg_db", *, data: bool = False):  # noqa: ANN001, ANN202
+    db = request.getfixturevalue(name)
+    if data:
+        load_day(db)
+    return db
+
+
+def _wrong_password(request, cluster: PgCluster) -> str:  # noqa: ANN001
+    # The wrong password *contains* the sentinel: any echo of it would be caught.
+    db = _db(request, data=True)
+    return cluster.url(READER, SENTINEL_PASSWORD + "-wrong", db.name)
+
+
+def _slow(request, cluster: PgCluster) -> str:  # noqa: ANN001
+    db = _db(request, data=True)
+    make_slow(db)
+    return db.reader_url
+
+
+CASES = [
+    Case("ok", "ok", None, 0, lambda r, c: _db(r, data=True).reader_url, date_meet=True),
+    Case("ok_asyncpg_url", "ok", None, 0,
+         lambda r, c: _db(r, data=True).url_for(READER, scheme="postgresql+asyncpg")),
+    Case("auth_password", "auth_password", "login", 1, _wrong_password),
+    Case("auth_missing_password", "auth_missing_password", "login", 1,
+         lambda r, c: c.url(READER, None, _db(r).name)),
+    Case("database_missing", "database_missing", "login", 1,
+         lambda r, c: c.url(READER, SENTINEL_PASSWORD, "no_such_database_kra")),
+    Case("refused", "refused", "tcp", 1, lambda r, c: pw_url("127.0.0.1", free_port())),
+    Case("timeout", "timeout", "login", 1,
+         lambda r, c: pw_url("127.0.0.1", r.getfixturevalue("silent_port")), timeout=2.0),
+    Case("dns", "dns", "dns", 1, lambda r, c: pw_url("nonexistent.invalid", 5432)),
+    Case("ssl", "ssl", "login", 1,
+         lambda r, c: _db(r).url_for(READER, sslmode="require")),
+    Case("schema_missing", "schema_missing", "schema", 1,
+         lambda r, c: _db(r, "pg_empty_db").reader_url),
+    Case("schema_legacy", "schema_legacy", "schema", 1,
+         lambda r, c: _db(r, "pg_legacy_db").reader_url),
+    Case("permission_denied", "permission_denied", "privileges", 1,
+         lambda r, c: _db(r, data=True).url_for(NOSELECT)),
+    Case("rows_hidden_by_rls", "rows_hidden_by_rls", "privileges", 1,
+         lambda r, c: _db(r, data=True).url_for(NORLS), date_meet=True),
+    Case("too_many_connections", "too_many_connections", "login", 1,
+         lambda r, c: _db(r).url_for(NOLIMIT)),
+    Case("query_timeout", "query_timeout", "data", 1, _slow,
+         env={"KRA_STATEMENT_TIMEOUT": "0.5"}),
+    Case("config", "config", "config", 2, lambda r, c: "mysql://root:" + quote(
+        SENTINEL_PASSWORD, safe="") + "@localhost/kra"),
+]
+CASE_IDS = [c.id for c in CASES]
+
+
+def check_secret_free(diagnosis: Diagnosis) -> None:
+    for lang in ("ko", "en"):
+        assert_no_secret(format_text(diagnosis, lang=lang))
+    assert_no_secret(json.dumps(diagnosis.to_json(), ensure_ascii=False))
+    assert_no_secret(json.dumps(diagnosis.to_json(), ensure_ascii=True))
+    assert_no_secret(repr(diagnosis))
+
+
+def check_shape(diagnosis: Diagnosis) -> None:
+    assert [s.name for s in diagnosis.steps] == list(STEP_NAMES)
+    assert all(s.outcome in ("ok", "warn", "fail", "skipped") for s in diagnosis.steps)
+    assert all(s.cause is None or s.cause in CAUSES for s in diagnosis.steps)
+    payload = diagnosis.to_json()
+    json.dumps(payload)  # JSON-safe
+    for key in ("ok", "cause", "database_url", "checked_at", "steps", "tables",
+                "job_status_counts", "collection_status"):
+        assert key in payload
+    checked = dt.datetime.fromisoformat(payload["checked_at"])
+    assert checked.utcoffset() is not None
+    failed = diagnosis.failed_step
+    if failed is not None:
+        assert failed.hint_ko and failed.hint_en
+        assert failed.detail
+        # everything after a network/login failure is skipped, with the reason
+        if failed.name in ("config", "dns", "tcp", "login"):
+            later = diagnosis.steps[STEP_NAMES.index(failed.name) + 1:]
+            assert all(s.outcome == "skipped" and s.detail for s in later)
+
+
+# --------------------------------------------------------------------------- the cases
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_diagnose_cause(case: Case, request, pg_cluster, isolated_env, monkeypatch):  # noqa: ANN001
+    for key, value in case.env.items():
+        monkeypatch.setenv(key, value)
+    url = case.build(request, pg_cluster)
+    kwargs = {"race_date": DATE, "meet": MEET} if case.date_meet else {}
+    started = time.monotonic()
+    diagnosis = diagnose(url, timeout=case.timeout, **kwargs)
+    elapsed = time.monotonic() - started
+
+    summary = format_text(diagnosis, lang="en")
+    assert diagnosis.cause == case.cause, summary
+    assert diagnosis.exit_code == case.exit_code, summary
+    assert diagnosis.ok is (case.cause == "ok")
+    failed = diagnosis.failed_step
+    assert (failed.name if failed else None) == case.step, summary
+    assert elapsed < case.timeout + 1.0, f"took {elapsed:.2f}s\n{summary}"
+    check_shape(diagnosis)
+    check_secret_free(diagnosis)
+    assert case.cause in summary  # the verdict line names the cause
+
+
+# --------------------------------------------------------------------------- details
+
+
+@pytest.mark.postgres
+def test_healthy_database_reports_facts_counts_and_status(pg_db, isolated_env):
+    load_day(pg_db)
+    diagnosis = diagnose(pg_db.reader_url, race_date="2026-02-14", meet="1")
+    assert diagnosis.ok and diagnosis.exit_code == 0, format_text(diagnosis, "en")
+    assert {s.name: s.outcome for s in diagnosis.steps} == {
+        "config": "ok", "dns": "ok", "tcp": "ok", "login": "ok", "server": "ok",
+        "schema": "ok", "privileges": "ok", "data": "ok", "status": "ok"}
+    assert diagnosis.server["current_user"] == READER
+    assert diagnosis.server["database"] == pg_db.name
+    assert diagnosis.server["transaction_read_only"] == "on"  # BEGIN READ ONLY
+    assert diagnosis.server["ssl"] is False
+    assert diagnosis.server["version"].startswith("PostgreSQL")
+    assert diagnosis.tables["races"]["rows"] == 6
+    assert diagnosis.tables["races"]["rls"] is True
+    assert diagnosis.tables["races"]["applicable_policies"] == ["races_read_authenticated"]
+    assert diagnosis.job_status_counts == {"completed": 1, "failed": 1, "queued": 1}
+    data = diagnosis.step("data")
+    assert data.facts["race_counts"] == {"collected": 6}
+    assert "ago" in data.detail and "전" in data.detail_ko
+    # the exact dict of status_core.queries.collection_status
+    record = diagnosis.collection_status
+    assert set(record) == {"date", "meet", "total_races", "collected_races", "enriched_races",
+                           "status", "collection_status", "enrichment_status",
+                           "result_status", "last_updated"}
+    assert (record["date"], record["meet"], record["total_races"], record["collected_races"],
+            record["enriched_races"], record["status"]) == (DATE, 1, 6, 6, 3, "running")
+    assert record["last_updated"] == T0 + dt.timedelta(minutes=6)
+    payload = diagnosis.to_json()
+    assert payload["collection_status"]["last_updated"] == "2026-02-14T15:06:00+09:00"
+    assert payload["database_url"].startswith(f"postgresql+psycopg://{READER}:***@")
+
+
+@pytest.mark.postgres
+def test_rls_finding_names_role_table_and_fix_and_explains_zero_rows(pg_db, isolated_env):
+    load_day(pg_db)
+    diagnosis = diagnose(pg_db.url_for(NORLS), race_date=DATE, meet=MEET)
+    step = diagnosis.step("privileges")
+    assert step.outcome == "fail" and step.cause == "rows_hidden_by_rls"
+    assert "races" in step.detail and NORLS in step.detail
+    assert "races_read_authenticated" in step.detail  # the policies that do exist
+    assert f"GRANT authenticated TO {NORLS};" in step.hint_en
+    assert f"GRANT authenticated TO {NORLS};" in step.hint_ko
+    data = diagnosis.step("data")
+    assert data.outcome == "warn"
+    assert "0 rows visible because row level security hides them" in data.detail
+    assert "about 6 rows" in data.detail  # the planner's / statistics' estimate
+    status = diagnosis.step("status")
+    assert status.outcome == "warn" and "row level security" in status.detail
+    assert diagnosis.collection_status["total_races"] == 0
+
+
+@pytest.mark.postgres
+def test_permission_denied_names_the_exact_grant(pg_db, isolated_env):
+    diagnosis = diagnose(pg_db.url_for(NOSELECT))
+    step = diagnosis.step("privileges")
+    assert f"GRANT SELECT ON races, jobs TO {NOSELECT};" in step.hint_en
+    assert f"GRANT SELECT ON races, jobs TO {NOSELECT};" in step.hint_ko
+    assert diagnosis.step("data").outcome == "skipped"
+
+
+@pytest.mark.postgres
+def test_policy_that_hides_every_row_is_found_by_the_data_step(pg_db, isolated_env):
+    """A policy applies to the role, but its condition is false for every row."""
+    load_day(pg_db)
+    pg_db.execute("DROP POLICY races_read_authenticated ON races")
+    pg_db.execute("CREATE POLICY races_read_none ON races FOR SELECT TO authenticated "
+                  "USING (meet = 9)")
+    diagnosis = diagnose(pg_db.reader_url)
+    assert diagnosis.step("privileges").outcome == "ok"
+    data = diagnosis.step("data")
+    assert data.outcome == "fail" and data.cause == "rows_hidden_by_rls", data.detail
+    assert diagnosis.cause == "rows_hidden_by_rls"
+
+
+@pytest.mark.postgres
+def test_outdated_migrations_warn_and_missing_columns_fail(pg_db, isolated_env):
+    pg_db.load(migrations=["001_initial_schema.sql", "005_row_level_security.sql"])
+    diagnosis = diagnose(pg_db.reader_url)
+    schema = diagnosis.step("schema")
+    assert schema.outcome == "warn" and schema.cause == "schema_outdated"
+    assert "005_row_level_security.sql" in schema.detail
+    assert "007_runtime_db_hardening.sql" in schema.hint_en
+    assert diagnosis.ok and diagnosis.exit_code == 0
+
+    pg_db.execute("ALTER TABLE races DROP COLUMN result_status")
+    diagnosis = diagnose(pg_db.reader_url)
+    assert diagnosis.cause == "schema_outdated" and diagnosis.exit_code == 1
+    assert "result_status" in diagnosis.step("schema").detail
+
+
+@pytest.mark.postgres
+def test_silent_server_is_bounded_even_below_libpq_resolution(silent_port, isolated_env):
+    # libpq's connect_timeout has a 2 s floor; the diagnosis enforces its own budget.
+    started = time.monotonic()
+    diagnosis = diagnose(pw_url("127.0.0.1", silent_port), timeout=0.7)
+    elapsed = time.monotonic() - started
+    assert diagnosis.cause == "timeout"
+    assert elapsed < 1.7, elapsed
+    assert "accepted the TCP connection" in diagnosis.step("login").detail
+
+
+@pytest.mark.postgres
+def test_remaining_budget_caps_the_statement_timeout(pg_db, isolated_env):
+    """KRA_STATEMENT_TIMEOUT is 10 s by default; a 2 s check still ends in time."""
+    load_day(pg_db)
+    pg_db.load([demo.race_row("20260215", 1, i) for i in range(1, 11)])
+    make_slow(pg_db)  # counting the 16 races would take 16 x 0.3 s
+    started = time.monotonic()
+    diagnosis = diagnose(pg_db.reader_url, timeout=2)
+    elapsed = time.monotonic() - started
+    assert elapsed < 3.0, elapsed
+    data = diagnosis.step("data")
+    assert data.outcome == "fail" and data.cause == "query_timeout", data.detail
+    assert "statement timeout" in data.detail  # the server's own message
+
+
+def test_iter_diagnose_yields_steps_as_they_finish(isolated_env):
+    seen: list[tuple[str, float]] = []
+    for step in iter_diagnose(None, timeout=5):
+        assert isinstance(step, Step)
+        seen.append((step.name, time.monotonic()))
+    assert [name for name, _ in seen] == list(STEP_NAMES)
+
+
+def test_demo_when_nothing_is_configured(isolated_env):
+    diagnosis = diagnose(None, race_date=DATE, meet=MEET)
+    outcomes = {s.name: s.outcome for s in diagnosis.steps}
+    assert outcomes["config"] == "warn"
+    assert "demo" in diagnosis.step("config").detail
+    for name in ("dns", "tcp", "login"):
+        assert outcomes[name] == "skipped"
+        assert diagnosis.step(name).detail == "SQLite file, no network"
+    assert outcomes["schema"] == "ok" and outcomes["data"] == "ok"
+    assert diagnosis.ok and diagnosis.exit_code == 0 and diagnosis.cause == "ok"
+    assert diagnosis.collection_status is not None
+    assert diagnosis.job_status_counts
+
+
+def test_sqlite_url_is_checked_without_the_demo_warning(isolated_env):
+    path = isolated_env / "copy.sqlite"
+    demo.ensure_demo(path)
+    diagnosis = diagnose(f"sqlite:///{path}")
+    assert diagnosis.step("config").outcome == "ok"
+    assert diagnosis.step("login").detail == "SQLite file, no network"
+    assert diagnosis.ok
+    missing = diagnose(f"sqlite:///{isolated_env / 'nope.sqlite'}")
+    assert missing.cause == "config" and missing.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "warned", "fragment"),
+    [
+        ("postgresql://postgres:{pw}@aws-0-ap-northeast-2.pooler.supabase.com:6543/postgres"
+         "?sslmode=require", True, "postgres.<project_ref>"),
+        ("postgresql://postgres.abcdefghijklmnopqrst:{pw}@aws-0-ap-northeast-2.pooler."
+         "supabase.com:6543/postgres?sslmode=require", False, "transaction"),
+        ("postgresql://postgres.abcdefghijklmnopqrst:{pw}@aws-0-ap-northeast-2.pooler."
+         "supabase.com:5432/postgres?sslmode=require", False, "session"),
+        ("postgresql+asyncpg://postgres:{pw}@db.abcdefghijklmnopqrst.supabase.co:5432/postgres",
+         True, "sslmode"),
+    ],
+)
+def test_supabase_facts_in_the_config_step(url, warned, fragment, isolated_env):
+    steps = iter_diagnose(url.format(pw=quote(SENTINEL_PASSWORD, safe="")), timeout=1)
+    config = next(steps)
+    steps.close()
+    assert config.name == "config"
+    assert (config.outcome == "warn") is warned, config.detail
+    assert fragment in config.detail + config.hint_en
+    assert_no_secret(config.detail + config.detail_ko + json.dumps(config.to_json()))
+    if "db." in url:
+        assert "IPv6" in config.detail and "IPv6" in config.hint_en
+
+
+def test_every_cause_has_a_hint_in_both_languages():
+    assert set(HINTS) == set(CAUSES)
+    for cause in CAUSES:
+        if cause != "ok":
+            assert HINTS[cause]["ko"] and HINTS[cause]["en"], cause
+
+
+def test_raw_password_in_an_unparseable_url_never_shows(isolated_env):
+    raw = f"postgresql://kra_reader:{SENTINEL_PASSWORD}@127.0.0.1:notaport/db"
+    diagnosis = diagnose(raw)
+    assert diagnosis.cause == "config" and diagnosis.exit_code == 2
+    check_secret_free(diagnosis)
