@@ -10,12 +10,13 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .inputs import MEETS, parse_date, parse_meet, parse_meets, parse_range
-from .rules import derive_statuses
+from .rules import status_arrays
 
 SUMMARY_FIELDS = (
     "date",
@@ -119,22 +120,33 @@ def progress_frame(
     rows = conn.execute(stmt, params).all()
     if not rows:
         return _empty_progress()
-    frame = pd.DataFrame(rows, columns=["date", "meet", *COUNT_FIELDS, "last_updated"])
-    frame["date"] = frame["date"].astype(str)
-    frame["meet"] = frame["meet"].astype("int64")
-    for col in COUNT_FIELDS:
-        frame[col] = frame[col].fillna(0).astype("int64")
-    frame["last_updated"] = to_utc(frame["last_updated"])
-    frame = derive_statuses(frame)
-    total = frame["total_races"].where(frame["total_races"] > 0)
-    frame["pending_races"] = (
-        frame["total_races"] - frame["collected_races"] - frame["collection_failed"]
-    ).clip(lower=0)
-    frame["collected_pct"] = (100 * frame["collected_races"] / total).fillna(0.0).round(1)
-    frame["enriched_pct"] = (100 * frame["enriched_races"] / total).fillna(0.0).round(1)
-    frame["result_pct"] = (100 * frame["result_collected"] / total).fillna(0.0).round(1)
-    frame["failed_pct"] = (100 * frame["failed_races"] / total).fillna(0.0).round(1)
-    return frame.loc[:, list(PROGRESS_COLUMNS)].reset_index(drop=True)
+    # Column-wise numpy, one DataFrame built at the end: building it row by row from
+    # SQLAlchemy Rows, then adding columns one at a time, cost more than the query itself.
+    columns = list(zip(*rows, strict=True))
+    counts = {
+        name: np.asarray(values, dtype=np.int64)
+        for name, values in zip(COUNT_FIELDS, columns[2:-1], strict=True)
+    }
+    total = counts["total_races"]
+    share = np.where(total > 0, 100.0 / np.maximum(total, 1), 0.0)
+
+    def pct(values: np.ndarray) -> np.ndarray:
+        return np.round(values * share, 1)
+
+    data = {
+        "date": np.asarray([str(d) for d in columns[0]], dtype=object),
+        "meet": np.asarray(columns[1], dtype=np.int64),
+        **counts,
+        "last_updated": to_utc(pd.Series(columns[-1], dtype=object)).array,
+        **status_arrays(counts),
+        "pending_races": np.clip(
+            total - counts["collected_races"] - counts["collection_failed"], 0, None),
+        "collected_pct": pct(counts["collected_races"]),
+        "enriched_pct": pct(counts["enriched_races"]),
+        "result_pct": pct(counts["result_collected"]),
+        "failed_pct": pct(counts["failed_races"]),
+    }
+    return pd.DataFrame({name: data[name] for name in PROGRESS_COLUMNS})
 
 
 def _python_timestamp(value) -> dt.datetime | None:  # noqa: ANN001
