@@ -51,7 +51,9 @@ def make_engine(
     )
     statement_ms = int(timeouts.statement * 1000)
 
-    @event.listens_for(engine, "connect")
+    # insert=True (issue 5): run before SQLAlchemy's own first-connect queries (version,
+    # current_schema, ...), so even those go out in a BEGIN READ ONLY transaction.
+    @event.listens_for(engine, "connect", insert=True)
     def _on_connect(dbapi_conn, _record):  # noqa: ANN001
         # psycopg then opens every transaction with BEGIN READ ONLY.
         dbapi_conn.read_only = read_only

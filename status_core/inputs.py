@@ -13,6 +13,12 @@ MEET_NAMES_EN = {1: "Seoul", 2: "Jeju", 3: "Busan-Gyeongnam"}
 MAX_RANGE_DAYS = 3660  # ten years: more than any collector history, small enough to be safe
 
 _DATE_RE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
+_SHOWN_MAX = 40  # issue 5: echo at most this much of a bad value back (URLs can be long)
+
+
+def _shown(text: str) -> str:
+    """``repr`` of a user's value for an error message, clipped if it is long."""
+    return repr(text if len(text) <= _SHOWN_MAX else text[:_SHOWN_MAX] + "…")
 
 
 def parse_date(value: object, *, name: str = "date") -> str:
@@ -24,7 +30,7 @@ def parse_date(value: object, *, name: str = "date") -> str:
     match = _DATE_RE.match(text)
     if not match or (len(text) == 10 and text.count("-") != 2):
         raise InputError(
-            f"{name} {text!r} is not a date; expected YYYYMMDD or YYYY-MM-DD, e.g. 20260214",
+            f"{name} {_shown(text)} is not a date; expected YYYYMMDD or YYYY-MM-DD, e.g. 20260214",
             hint="Use YYYYMMDD (20260214) or YYYY-MM-DD (2026-02-14).",
         )
     y, m, d = (int(g) for g in match.groups())
@@ -32,11 +38,11 @@ def parse_date(value: object, *, name: str = "date") -> str:
         day = dt.date(y, m, d)
     except ValueError as exc:
         raise InputError(
-            f"{name} {text!r} is not a real calendar date ({exc})",
+            f"{name} {_shown(text)} is not a real calendar date ({exc})",
             hint="Use YYYYMMDD (20260214) or YYYY-MM-DD (2026-02-14).",
         ) from None
     if not 1990 <= day.year <= 2100:
-        raise InputError(f"{name} {text!r} is outside 1990-2100", hint="Check the year.")
+        raise InputError(f"{name} {_shown(text)} is outside 1990-2100", hint="Check the year.")
     return day.strftime("%Y%m%d")
 
 
@@ -51,7 +57,7 @@ def parse_meet(value: object) -> int:
     if text in {"1", "2", "3"}:
         return int(text)
     raise InputError(
-        f"meet {text!r} is not a racecourse; expected 1 (서울), 2 (제주) or 3 (부산경남)",
+        f"meet {_shown(text)} is not a racecourse; expected 1 (서울), 2 (제주) or 3 (부산경남)",
         hint="Use --meet 1, 2 or 3.",
     )
 

@@ -24,6 +24,14 @@ APPLICATION_NAME = "kra-status-dashboard"
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_STATEMENT_TIMEOUT = 10.0
 EXPECTED_FORM = "postgresql://USER:PASSWORD@HOST:5432/DBNAME"
+# --- transaction-pooler override (issue 5) ---
+# Port 6543 and *.pooler.supabase.com are detected; a self-hosted PgBouncer in transaction
+# mode on another port is declared with ?pooler=transaction in the URL (stripped before
+# connecting) or KRA_TRANSACTION_POOLER=1. "session"/0 forces detection off.
+POOLER_ENV_VAR = "KRA_TRANSACTION_POOLER"
+POOLER_QUERY_KEY = "pooler"
+_POOLER_ON = {"1", "true", "yes", "on", "transaction"}
+_POOLER_OFF = {"0", "false", "no", "off", "session", "none"}
 
 # Schemes staff paste, mapped to the driver we actually use. The collector writes
 # postgresql+asyncpg://; the dashboard is synchronous, so it reads the same URL with psycopg.
@@ -53,6 +61,8 @@ class DatabaseTarget:
     source: str
     is_demo: bool = False
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    # ``?pooler=transaction|session|auto`` from the URL (stripped before connecting).
+    pooler: str | None = None
 
     @property
     def masked(self) -> str:
@@ -64,7 +74,8 @@ class DatabaseTarget:
 
     @property
     def uses_transaction_pooler(self) -> bool:
-        return is_transaction_pooler(self.url)
+        override = self.pooler or os.environ.get(POOLER_ENV_VAR)
+        return is_transaction_pooler(self.url, override=override)
 
 
 @dataclass(frozen=True)
@@ -169,7 +180,14 @@ def parse_url(raw: str, *, source: str = ENV_VAR) -> DatabaseTarget:
         raise bad("the user name is missing")
 
     query = {}
+    pooler = None
     for key, value in url.query.items():
+        if key.lower() == POOLER_QUERY_KEY:  # ours, not libpq's: never sent to the server
+            pooler = value if isinstance(value, str) else ""
+            if pooler.lower() not in _POOLER_ON | _POOLER_OFF | {"auto"}:
+                raise bad("pooler must be transaction, session or auto")
+            pooler = pooler.lower()
+            continue
         if scheme.endswith("asyncpg"):
             if key in _ASYNCPG_ONLY:
                 continue
@@ -186,11 +204,25 @@ def parse_url(raw: str, *, source: str = ENV_VAR) -> DatabaseTarget:
             raise bad(f"sslmode must be one of {', '.join(sorted(allowed))}")
     normalised = url.set(drivername=_POSTGRES_SCHEMES[scheme], query=query)
     secrets = _secret_forms(url.password) + _secret_forms(query.get("password"))
-    return DatabaseTarget(normalised, source, secrets=secrets)
+    return DatabaseTarget(normalised, source, secrets=secrets, pooler=pooler)
 
 
-def is_transaction_pooler(url: URL) -> bool:
-    """True where the URL points at a transaction-mode pooler (no prepared statements)."""
+def is_transaction_pooler(url: URL, *, override: str | None = None) -> bool:
+    """True where the URL points at a transaction-mode pooler (no prepared statements).
+
+    ``override`` (the URL's ``?pooler=`` or ``KRA_TRANSACTION_POOLER``): ``transaction``/``1``
+    forces it on, ``session``/``0`` off, ``auto``/empty keeps the port/host detection.
+    """
+    mode = (override or "").strip().lower()
+    if mode in _POOLER_ON:
+        return True
+    if mode in _POOLER_OFF:
+        return False
+    if mode not in ("", "auto"):
+        raise ConfigError(
+            f"{POOLER_ENV_VAR} must be 1 (transaction pooler), 0 or auto, got {override!r}",
+            hint=f"e.g. {POOLER_ENV_VAR}=1 for a PgBouncer in pool_mode=transaction",
+        )
     host = (url.host or "").lower()
     return url.port == 6543 or (host.endswith("pooler.supabase.com") and url.port != 5432)
 
@@ -275,10 +307,35 @@ def _float_setting(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def resolve_timeouts(environ: Mapping[str, str] | None = None) -> Timeouts:
-    """Timeouts from ``KRA_CONNECT_TIMEOUT`` / ``KRA_STATEMENT_TIMEOUT`` (seconds)."""
+def resolve_timeouts(
+    environ: Mapping[str, str] | None = None, secrets_files: list[Path] | None = None
+) -> Timeouts:
+    """Timeouts from ``KRA_CONNECT_TIMEOUT`` / ``KRA_STATEMENT_TIMEOUT`` (seconds), else from
+    ``connect_timeout`` / ``statement_timeout`` under ``[connections.kra]`` in secrets.toml."""
     env = os.environ if environ is None else environ
+    # --- timeouts from secrets.toml (issue 5) ---
+    kra: dict = {}
+    if not all(str(env.get(n) or "").strip() for n in _TIMEOUT_KEYS):
+        try:
+            data, _path = _read_secrets(
+                secrets_paths() if secrets_files is None else secrets_files
+            )
+            kra = data.get("connections", {}).get("kra", {})
+        except (ConfigError, AttributeError):  # a broken file is reported where the URL is read
+            kra = {}
+    values = {}
+    for var, (key, default) in _TIMEOUT_KEYS.items():
+        if str(env.get(var) or "").strip() or key not in kra:
+            values[var] = _float_setting(env, var, default)
+        else:
+            label = f"[connections.kra] {key}"
+            values[var] = _float_setting({label: str(kra[key])}, label, default)
     return Timeouts(
-        connect=_float_setting(env, "KRA_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT),
-        statement=_float_setting(env, "KRA_STATEMENT_TIMEOUT", DEFAULT_STATEMENT_TIMEOUT),
+        connect=values["KRA_CONNECT_TIMEOUT"], statement=values["KRA_STATEMENT_TIMEOUT"]
     )
+
+
+_TIMEOUT_KEYS = {
+    "KRA_CONNECT_TIMEOUT": ("connect_timeout", DEFAULT_CONNECT_TIMEOUT),
+    "KRA_STATEMENT_TIMEOUT": ("statement_timeout", DEFAULT_STATEMENT_TIMEOUT),
+}
