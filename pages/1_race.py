@@ -29,11 +29,16 @@ today = f"{attention.today_kst(now):%Y%m%d}"
 data = Data(ctx, ctx.interval)
 
 
+extent_error: list[StatusError] = []
+
+
 def latest_day() -> tuple[str, int] | None:
     """The latest race day with data (read only when the URL names none)."""
     try:
         return attention.default_race_day(data.extent(today), attention.today_kst(now))
-    except StatusError:
+    except StatusError as exc:
+        # Kept, not retried: against a hung server every retry costs a connect timeout.
+        extent_error.append(exc)
         return None
 
 
@@ -42,10 +47,8 @@ day = resolve_day(warnings, latest_day)
 for message in warnings:
     st.warning(f"**{ctx.t('error.input')}:** {message} — {ctx.t('error.fallback')}")
 if day is None:
-    try:
-        data.extent(today)
-    except StatusError as exc:
-        show_error(ctx, exc)
+    if extent_error:
+        show_error(ctx, extent_error[0])
         st.stop()
     st.info(ctx.t("race.empty_db"))
     fallback = (today, 1)

@@ -89,14 +89,34 @@ def translate(exc: BaseException, target: DatabaseTarget | None = None) -> Statu
     secrets = target.secrets if target else ()
     message = redact(server_message(exc), secrets)
     where = f" ({target.masked})" if target else ""
-    hint = hint_for(cause, "en")
+    context = _hint_context(target)
+    hint = hint_for(cause, "en", **context)
     if cause in {"schema_missing", "schema_legacy", "schema_outdated"}:
         return SchemaError(f"The collector's tables are not usable{where}: {message}",
-                           hint=hint, cause=cause)
+                           hint=hint, cause=cause, context=context)
     if cause in {"permission_denied", "query_timeout", "rows_hidden_by_rls"}:
-        return QueryFailed(f"The query failed{where}: {message}", hint=hint, cause=cause)
+        return QueryFailed(f"The query failed{where}: {message}", hint=hint, cause=cause,
+                           context=context)
     return DatabaseUnavailable(f"Cannot use the database{where}: {message}",
-                               hint=hint, cause=cause)
+                               hint=hint, cause=cause, context=context)
+
+
+def _hint_context(target: DatabaseTarget | None) -> dict[str, object]:
+    """The names a hint may mention, taken from the target (never its password)."""
+    from .settings import resolve_timeouts
+
+    context: dict[str, object] = {}
+    try:
+        context["seconds"] = f"{resolve_timeouts().statement:g}"
+    except StatusError:
+        pass
+    if target is not None and target.is_postgres:
+        url = target.url
+        context.update(
+            {k: v for k, v in {"user": url.username, "role": url.username, "host": url.host,
+                               "port": url.port or 5432, "db": url.database}.items() if v}
+        )
+    return context
 
 
 @contextmanager

@@ -17,10 +17,20 @@ class StatusError(Exception):
     exit_code = 1
     cause = "unknown"
 
-    def __init__(self, message: str, *, hint: str = "", cause: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str = "",
+        cause: str | None = None,
+        context: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        # Names the hint mentions (role, host, seconds, ...), so an edge can re-render the
+        # hint in the user's language: ``hint_for(exc.cause, lang, **exc.context)``.
+        self.context = dict(context or {})
         if cause is not None:
             self.cause = cause
 

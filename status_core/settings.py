@@ -119,8 +119,16 @@ def redact(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
     """Remove every known secret (and every URL password) from ``text``."""
     out = mask_url(text)
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        out = out.replace(secret, "***")
+        if len(secret) >= _SHORT_SECRET:
+            out = out.replace(secret, "***")
+        else:
+            # A password of one to three characters is masked where it stands alone, so
+            # that "p" does not turn "expired" into "ex***ired".
+            out = re.sub(rf"(?<![\w]){re.escape(secret)}(?![\w])", "***", out)
     return out
+
+
+_SHORT_SECRET = 4
 
 
 def _secret_forms(password: str | None) -> tuple[str, ...]:

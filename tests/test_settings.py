@@ -159,3 +159,15 @@ def test_timeouts(env, connect, statement):
 def test_bad_timeouts_are_config_errors(value):
     with pytest.raises(ConfigError, match="KRA_STATEMENT_TIMEOUT"):
         resolve_timeouts({"KRA_STATEMENT_TIMEOUT": value})
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "expected"),
+    [
+        ("token hunter2 rejected", "hunter2", "token *** rejected"),
+        ("password p expired for p", "p", "password *** expired for ***"),
+        ("user=u password=pw;", "pw", "user=u password=***;"),
+    ],
+)
+def test_redact_short_and_long_secrets(text, secret, expected):
+    assert redact(text, (secret,)) == expected

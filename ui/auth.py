@@ -26,53 +26,17 @@ from typing import Any
 
 import streamlit as st
 
+from .i18n import t
+
 EMAILS_ENV = "KRA_ALLOWED_EMAILS"
 DOMAINS_ENV = "KRA_ALLOWED_DOMAINS"
 
-_STRINGS: dict[str, dict[str, str]] = {
-    "title": {"ko": "KRA 수집 현황", "en": "KRA collection status"},
-    "login_required": {
-        "ko": "이 대시보드는 로그인한 사용자만 볼 수 있습니다.",
-        "en": "Please log in to view this dashboard.",
-    },
-    "login_button": {"ko": "로그인", "en": "Log in"},
-    "login_with": {"ko": "{provider} 계정으로 로그인", "en": "Log in with {provider}"},
-    "logout_button": {"ko": "로그아웃", "en": "Log out"},
-    "signed_in_as": {"ko": "로그인: {email}", "en": "Signed in as {email}"},
-    "refused": {
-        "ko": "이 계정({email})은 이 대시보드를 볼 권한이 없습니다. "
-        "관리자에게 허용 목록 추가를 요청하거나 다른 계정으로 로그인하세요.",
-        "en": "This account ({email}) may not view this dashboard. Ask an administrator "
-        "to add it to the allow-list, or log in with another account.",
-    },
-    "unverified": {
-        "ko": "이 계정({email})의 이메일 주소가 인증되지 않았습니다.",
-        "en": "The e-mail address of this account ({email}) is not verified.",
-    },
-    "no_email": {"ko": "(이메일 없음)", "en": "(no e-mail address)"},
-    "misconfigured": {
-        "ko": "로그인 설정이 올바르지 않아 대시보드를 표시하지 않습니다: {detail}",
-        "en": "The login settings are not usable, so the dashboard is not shown: {detail}",
-    },
-    "allowlist_without_auth": {
-        "ko": "허용 목록(KRA_ALLOWED_EMAILS/DOMAINS 또는 [kra] allowed_*)이 설정되었지만 "
-        "secrets.toml에 [auth] 로그인 설정이 없어 사용자를 확인할 수 없습니다.",
-        "en": "An allow-list (KRA_ALLOWED_EMAILS/DOMAINS or [kra] allowed_*) is set, but "
-        "secrets.toml has no [auth] login section, so nobody can be identified.",
-    },
-    "broken_secrets": {
-        "ko": ".streamlit/secrets.toml에 [auth]가 있지만 파일을 읽을 수 없습니다(TOML 오류).",
-        "en": ".streamlit/secrets.toml mentions [auth] but cannot be parsed (TOML error).",
-    },
-}
 
 _AUTH_HEADER = re.compile(r"^\s*\[\s*auth\s*[\].]", re.MULTILINE)
 
 
 def _t(key: str, lang: str, **fmt: object) -> str:
-    entry = _STRINGS[key]
-    text = entry.get(lang) or entry["ko"]
-    return text.format(**fmt) if fmt else text
+    return t(f"auth.{key}", lang, **fmt)
 
 
 def _secrets_files() -> list[Path]:
@@ -202,7 +166,7 @@ def require_login(lang: str = "ko") -> None:
     except Exception:  # noqa: BLE001 - no identity available: treat as logged out
         user = {}
     if not user.get("is_logged_in"):
-        st.title(_t("title", lang))
+        st.title(t("app.title", lang))
         st.info(_t("login_required", lang))
         _login_buttons(auth, lang)
         st.stop()

@@ -205,8 +205,8 @@ def show_error(ctx: PageContext, exc: StatusError) -> None:
     secrets = ctx.target.secrets if ctx.target else ()
     title = ctx.t("error.config" if isinstance(exc, ConfigError) else "error.database")
     st.error(f"**{title}**\n\n{redact(exc.message, secrets)}")
-    hint = hint_for(exc.cause, ctx.lang) if exc.cause in HINTS and exc.cause != "unknown" \
-        else exc.hint
+    hint = (hint_for(exc.cause, ctx.lang, **exc.context)
+            if exc.cause in HINTS and exc.cause != "unknown" else exc.hint)
     if hint:
         st.info(f"**{ctx.t('error.hint')}:** {redact(hint, secrets)}")
     if (ROOT / PAGES["check"]).is_file():

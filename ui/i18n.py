@@ -285,6 +285,41 @@ STRINGS: dict[str, dict[str, str]] = {
     "job.completed": {"ko": "완료(completed)", "en": "completed"},
     "job.failed": {"ko": "실패(failed)", "en": "failed"},
     "job.cancelled": {"ko": "취소(cancelled)", "en": "cancelled"},
+    # --- login gate (ui/auth.py) ---------------------------------------------------
+
+    "auth.login_required": {
+        "ko": "이 대시보드는 로그인한 사용자만 볼 수 있습니다.",
+        "en": "Please log in to view this dashboard.",
+    },
+    "auth.login_button": {"ko": "로그인", "en": "Log in"},
+    "auth.login_with": {"ko": "{provider} 계정으로 로그인", "en": "Log in with {provider}"},
+    "auth.logout_button": {"ko": "로그아웃", "en": "Log out"},
+    "auth.signed_in_as": {"ko": "로그인: {email}", "en": "Signed in as {email}"},
+    "auth.refused": {
+        "ko": "이 계정({email})은 이 대시보드를 볼 권한이 없습니다. "
+        "관리자에게 허용 목록 추가를 요청하거나 다른 계정으로 로그인하세요.",
+        "en": "This account ({email}) may not view this dashboard. Ask an administrator "
+        "to add it to the allow-list, or log in with another account.",
+    },
+    "auth.unverified": {
+        "ko": "이 계정({email})의 이메일 주소가 인증되지 않았습니다.",
+        "en": "The e-mail address of this account ({email}) is not verified.",
+    },
+    "auth.no_email": {"ko": "(이메일 없음)", "en": "(no e-mail address)"},
+    "auth.misconfigured": {
+        "ko": "로그인 설정이 올바르지 않아 대시보드를 표시하지 않습니다: {detail}",
+        "en": "The login settings are not usable, so the dashboard is not shown: {detail}",
+    },
+    "auth.allowlist_without_auth": {
+        "ko": "허용 목록(KRA_ALLOWED_EMAILS/DOMAINS 또는 [kra] allowed_*)이 설정되었지만 "
+        "secrets.toml에 [auth] 로그인 설정이 없어 사용자를 확인할 수 없습니다.",
+        "en": "An allow-list (KRA_ALLOWED_EMAILS/DOMAINS or [kra] allowed_*) is set, but "
+        "secrets.toml has no [auth] login section, so nobody can be identified.",
+    },
+    "auth.broken_secrets": {
+        "ko": ".streamlit/secrets.toml에 [auth]가 있지만 파일을 읽을 수 없습니다(TOML 오류).",
+        "en": ".streamlit/secrets.toml mentions [auth] but cannot be parsed (TOML error).",
+    },
     # --- check page (owned by the diagnosis work) ---------------------------------------
     "check.title": {"ko": "DB 점검", "en": "DB check"},
     "check.intro": {
