@@ -74,7 +74,8 @@ def days(start: str, end: str) -> list[str]:
     """Every calendar day ``start``..``end`` (``YYYYMMDD``), inclusive."""
     first = dt.datetime.strptime(start, "%Y%m%d").date()
     last = dt.datetime.strptime(end, "%Y%m%d").date()
-    return [(first + dt.timedelta(days=k)).strftime("%Y%m%d") for k in range((last - first).days + 1)]
+    count = (last - first).days + 1
+    return [(first + dt.timedelta(days=k)).strftime("%Y%m%d") for k in range(count)]
 
 
 def naive_range(
