@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from status_core import attention
+from status_core.diagnose import format_age
 from status_core.errors import StatusError
 from status_core.inputs import MEETS
 from ui import charts
@@ -52,17 +53,18 @@ def attention_list(items) -> None:  # noqa: ANN001
         kind_label=[ctx.t(f"kind.{k}") for k in items["kind"]],
         meet_name=[meet_label(m, ctx.lang) for m in items["meet"]],
         last_updated=kst(items["last_updated"]),
+        age=[format_age(m * 60, ctx.lang) if m == m else "-" for m in items["age_minutes"]],
         link=[ctx.link("race", date=d, meet=m) for d, m in zip(items["date"], items["meet"],
                                                              strict=True)],
     )
     st.dataframe(
         shown, hide_index=True, width="stretch",
         column_order=["kind_label", "date", "meet_name", "total_races", "collected_races",
-                      "enriched_races", "result_collected", "failed_races", "age_minutes",
+                      "enriched_races", "result_collected", "failed_races", "age",
                       "last_updated", "link"],
         column_config=_columns() | {
             "kind_label": st.column_config.TextColumn(ctx.t("col.kind")),
-            "age_minutes": st.column_config.NumberColumn(ctx.t("col.age"), format="%d"),
+            "age": st.column_config.TextColumn(ctx.t("col.age")),
         },
         key="attention_table",
     )

@@ -342,7 +342,7 @@ def _empty_attention() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype="int64") for c in ATTENTION_COLUMNS})
     for col in ("kind", "date", "status"):
         frame[col] = frame[col].astype(object)
-    frame["last_updated"] = pd.Series(dtype="datetime64[ns, UTC]")
+    frame["last_updated"] = pd.Series(dtype="datetime64[us, UTC]")
     frame["age_minutes"] = frame["age_minutes"].astype(float)
     return frame
 
@@ -370,7 +370,7 @@ def calendar_frame(
         parts.append(missing.drop(columns=["weekday"]).assign(
             state="missing", total_races=0, collected_races=0, enriched_races=0,
             result_collected=0, failed_races=0,
-            last_updated=pd.Series(pd.NaT, index=missing.index, dtype="datetime64[ns, UTC]"),
+            last_updated=pd.Series(pd.NaT, index=missing.index, dtype="datetime64[us, UTC]"),
         ).loc[:, cols])
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
@@ -488,8 +488,8 @@ def job_timeline(jobs: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     started = jobs[jobs["started_at"].notna()]
     ref = _as_utc(now)
-    begin = pd.to_datetime(started["started_at"], utc=True).astype("datetime64[ns, UTC]")
-    end = pd.to_datetime(started["completed_at"], utc=True).astype("datetime64[ns, UTC]")
+    begin = pd.to_datetime(started["started_at"], utc=True).astype("datetime64[us, UTC]")
+    end = pd.to_datetime(started["completed_at"], utc=True).astype("datetime64[us, UTC]")
     is_open = end.isna()
     end = end.where(~is_open, ref)
     out = pd.DataFrame({

@@ -77,8 +77,10 @@ ORDER BY date, meet
 def to_utc(values: pd.Series) -> pd.Series:
     """Timestamps from either driver (datetimes or SQLite ISO text) as UTC pandas values."""
     if values.empty:
-        return pd.Series(index=values.index, dtype="datetime64[ns, UTC]")
-    return pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
+        return pd.Series(index=values.index, dtype="datetime64[us, UTC]")
+    # One resolution for every column, whatever the driver returned, so columns combine
+    # (fillna, subtraction) without dtype surprises.
+    return pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce").dt.as_unit("us")
 
 
 def _empty_progress() -> pd.DataFrame:
@@ -87,7 +89,7 @@ def _empty_progress() -> pd.DataFrame:
         frame[col] = frame[col].astype(object)
     for col in ("collected_pct", "enriched_pct", "result_pct", "failed_pct"):
         frame[col] = frame[col].astype(float)
-    frame["last_updated"] = pd.Series(dtype="datetime64[ns, UTC]")
+    frame["last_updated"] = pd.Series(dtype="datetime64[us, UTC]")
     return frame
 
 
