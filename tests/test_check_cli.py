@@ -105,11 +105,11 @@ def test_check_json_against_a_silent_socket_returns_within_3_seconds(silent_port
                                                                      isolated_env):
     url = pw_url("127.0.0.1", silent_port)
     proc, secs = run_check("--json", "--timeout", "2", url=url, cwd=isolated_env)
-    # On a machine so busy that the interpreter needs more than ~0.5 s to start and import
-    # the CLI, 3 s cannot be met by any 2 s check: then the bound is that startup
-    # (measured just now) plus 2.5 s. On a quiet machine this is the plain 3 s.
+    # --timeout bounds the whole command, imports included: the check gets what is left.
+    # Only when the interpreter alone needs more than ~2 s to start (a machine far busier
+    # than CI) is the bound that startup (measured just now) plus the 0.5 s floor and 1 s.
     startup = cli_startup_seconds(isolated_env)
-    limit = max(3.0, startup + 2.5)
+    limit = max(3.0, startup + 1.5)
     assert secs < limit, f"kra-status check took {secs:.2f}s (CLI startup {startup:.2f}s)"
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["cause"] == "timeout"
