@@ -168,3 +168,36 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 def sentinel() -> str:
     """The password of every test role; must never appear in any output."""
     return SENTINEL_PASSWORD
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@pytest.fixture
+def fresh_caches() -> Iterator[None]:
+    """Streamlit's caches are process-wide, like a server's: page tests start empty."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def demo_file(isolated_env: Path) -> Path:
+    """The embedded demo (KRA_DEMO_PATH), built as the app would build it."""
+    from status_core import demo
+
+    path = isolated_env / "demo.sqlite"
+    demo.ensure_demo(path)
+    return path
+
+
+@pytest.fixture
+def db_path(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where a test builds its collector database; ``DATABASE_URL`` points at it."""
+    path = isolated_env / "collector.sqlite"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    return path

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -13,80 +12,29 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from status_core import attention, demo
-from status_core.engine import make_engine, read
 from status_core.queries import job_status_counts, jobs_frame
-from status_core.settings import parse_url
+from tests.apptest_support import (
+    app,
+    build_db,
+    core,
+    ok,
+)
+from tests.apptest_support import find_table as table
 
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/2_jobs.py"
 UTC = dt.UTC
 
 
-@pytest.fixture(autouse=True)
-def _clear_caches() -> Iterator[None]:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 def page(**params: object) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page(PAGE)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def table(at: AppTest, column: str, *, not_column: str | None = None) -> pd.DataFrame | None:
-    for frame in at.dataframe:
-        cols = frame.value.columns
-        if column in cols and (not_column is None or not_column not in cols):
-            return frame.value
-    return None
+    """This page opened directly (a deep link on the first visit)."""
+    return app(PAGE, **params)
 
 
 def recent(at: AppTest) -> pd.DataFrame | None:
     """The recent-jobs table (the stuck table has ``running_minutes``)."""
     return table(at, "created_at", not_column="running_minutes")
-
-
-def build_db(path: Path, jobs: list[dict] = ()) -> Path:
-    engine = sa.create_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        demo.create_sqlite_schema(conn)
-        demo.load(conn, demo.DemoData([], list(jobs), [], list(demo.MIGRATIONS)))
-    engine.dispose()
-    return path
-
-
-@pytest.fixture
-def demo_file(isolated_env: Path) -> Path:
-    path = isolated_env / "demo.sqlite"
-    demo.ensure_demo(path)
-    return path
-
-
-@pytest.fixture
-def db_path(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = isolated_env / "collector.sqlite"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    return path
-
-
-def core(path: Path, fn, *args, **kwargs):  # noqa: ANN001, ANN201
-    engine = make_engine(parse_url(f"sqlite:///{path}"))
-    try:
-        with read(engine) as conn:
-            return fn(conn, *args, **kwargs)
-    finally:
-        engine.dispose()
 
 
 def ago(minutes: float) -> dt.datetime:
@@ -182,7 +130,7 @@ def test_stuck_threshold_and_meet_filter(db_path: Path, monkeypatch) -> None:  #
                      created_at=ago(10), started_at=ago(10), completed_at=ago(9),
                      error_message="HTTP 503 after 12s for race 20260214_3_7"),
     ]
-    build_db(db_path, jobs)
+    build_db(db_path, jobs=jobs)
     at = ok(page().run())
     assert set(table(at, "running_minutes")["job_id"]) == {"old-processing", "legacy-running"}
     groups = table(at, "pattern")

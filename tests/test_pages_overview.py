@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +16,16 @@ from status_core import attention, demo
 from status_core.engine import make_engine, read
 from status_core.queries import progress_frame
 from status_core.settings import parse_url
+from tests.apptest_support import (
+    app,
+    build_db,
+    metrics,
+    ok,
+    table,
+    texts,
+)
 
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 ROOT = Path(__file__).resolve().parent.parent
 UTC = dt.UTC
 
@@ -25,63 +33,12 @@ UTC = dt.UTC
 # --------------------------------------------------------------------------- helpers
 
 
-@pytest.fixture(autouse=True)
-def _clear_caches() -> Iterator[None]:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def app(page: str | None = None, **params: object) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    if page:
-        at.switch_page(page)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def table(at: AppTest, column: str) -> pd.DataFrame:
-    """The first dataframe shown that has ``column``."""
-    for frame in at.dataframe:
-        value = frame.value
-        if isinstance(value, pd.DataFrame) and column in value.columns:
-            return value
-    raise AssertionError(f"no table with column {column!r}")
-
-
 def has_table(at: AppTest, column: str) -> bool:
     return any(column in f.value.columns for f in at.dataframe)
 
 
-def texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success",
-                                  "subheader", "title") for e in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
-
-
 def sqlite_read(path: Path):  # noqa: ANN201
     return make_engine(parse_url(f"sqlite:///{path}"))
-
-
-def build_db(path: Path, races: list[dict] = (), jobs: list[dict] = ()) -> Path:
-    engine = sa.create_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        demo.create_sqlite_schema(conn)
-        demo.load(conn, demo.DemoData(list(races), list(jobs), [], list(demo.MIGRATIONS)))
-    engine.dispose()
-    return path
 
 
 def free_port() -> int:
@@ -104,21 +61,6 @@ def last_weekday(weekday: int, before: dt.date) -> dt.date:
     while day.weekday() != weekday:
         day -= dt.timedelta(days=1)
     return day
-
-
-@pytest.fixture
-def demo_file(isolated_env: Path) -> Path:
-    """The embedded demo (KRA_DEMO_PATH), built as the app would build it."""
-    path = isolated_env / "demo.sqlite"
-    demo.ensure_demo(path)
-    return path
-
-
-@pytest.fixture
-def db_path(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = isolated_env / "collector.sqlite"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    return path
 
 
 # --------------------------------------------------------------------------- demo

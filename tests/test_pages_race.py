@@ -3,91 +3,41 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from status_core import attention, demo
 from status_core.engine import make_engine, read
 from status_core.queries import collection_status, jobs_frame, races_frame
 from status_core.settings import parse_url
+from tests.apptest_support import (
+    app,
+    build_db,
+    metrics,
+    ok,
+    table,
+    texts,
+)
 
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/1_race.py"
 UTC = dt.UTC
 
 
-@pytest.fixture(autouse=True)
-def _clear_caches() -> Iterator[None]:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 def page(**params: object) -> AppTest:
-    """The race page opened directly (a deep link on the first visit)."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page(PAGE)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def table(at: AppTest, column: str) -> pd.DataFrame:
-    for frame in at.dataframe:
-        if column in frame.value.columns:
-            return frame.value
-    raise AssertionError(f"no table with column {column!r}")
-
-
-def texts(at: AppTest) -> str:
-    return "\n".join(str(e.value) for kind in ("markdown", "caption", "info", "warning",
-                                                "error", "subheader") for e in getattr(at, kind))
-
-
-def build_db(path: Path, races: list[dict] = (), jobs: list[dict] = ()) -> Path:
-    engine = sa.create_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        demo.create_sqlite_schema(conn)
-        demo.load(conn, demo.DemoData(list(races), list(jobs), [], list(demo.MIGRATIONS)))
-    engine.dispose()
-    return path
-
-
-@pytest.fixture
-def demo_file(isolated_env: Path) -> Path:
-    path = isolated_env / "demo.sqlite"
-    demo.ensure_demo(path)
-    return path
+    """This page opened directly (a deep link on the first visit)."""
+    return app(PAGE, **params)
 
 
 @pytest.fixture
 def facts(demo_file: Path) -> dict:
     meta = demo.read_demo_meta(demo_file)
     return demo.generate(int(meta["seed"]), now=demo.parse_ts(meta["generated_now"])).facts
-
-
-@pytest.fixture
-def db_path(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = isolated_env / "collector.sqlite"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    return path
 
 
 def expected(path: Path, date: str, meet: int) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
