@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from status_core import attention
+from status_core.diagnose import format_age
 from status_core.errors import StatusError
 from ui import charts
 from ui.common import as_of, csv_download, kst, setup_page, show_error
@@ -101,12 +102,16 @@ def stuck_section(active, now: dt.datetime) -> None:  # noqa: ANN001
     if stuck.empty:
         st.success(ctx.t("jobs.no_stuck"))
         return
+    shown = for_display(stuck).assign(
+        running_for=[format_age(m * 60, ctx.lang) for m in stuck["running_minutes"]])
     st.dataframe(
-        for_display(stuck), hide_index=True, width="stretch",
+        shown, hide_index=True, width="stretch",
         column_order=["job_id", "type", "status_label", "race_date", "meet", "started_at",
-                      "running_minutes", "progress", "current_step", "retry_count",
+                      "running_for", "progress", "current_step", "retry_count",
                       "error_message"],
-        column_config=job_columns(), key="stuck_table",
+        column_config=job_columns()
+        | {"running_for": st.column_config.TextColumn(ctx.t("col.running_for"))},
+        key="stuck_table",
     )
     csv_download(ctx, for_csv(stuck), "stuck_jobs", key="csv_stuck")
 

@@ -56,6 +56,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.pending_races": {"ko": "대기", "en": "Pending"},
     "col.link": {"ko": "상세", "en": "Detail"},
     "col.kind": {"ko": "유형", "en": "Kind"},
+    "col.running_for": {"ko": "시작", "en": "Started"},
     "col.age": {"ko": "마지막 갱신 후", "en": "Since last update"},
     "col.race_number": {"ko": "경주", "en": "Race"},
     "col.race_name": {"ko": "경주명", "en": "Name"},
