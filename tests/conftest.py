@@ -201,3 +201,18 @@ def db_path(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = isolated_env / "collector.sqlite"
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
     return path
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A loopback port whose kernel completes the TCP handshake and then nothing speaks:
+    the shape of a firewall that swallows packets or a hung server."""
+    import socket
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(32)
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        sock.close()

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,16 +21,6 @@ from tests.test_diagnose import CASE_IDS, CASES, DATE, MEET, Case, pw_url
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def silent_port() -> Iterator[int]:
-    """A loopback port that completes the TCP handshake and then never speaks."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(32)
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        sock.close()
 
 
 def run_check(*args: str, url: str | None, cwd: Path, env: dict[str, str] | None = None,

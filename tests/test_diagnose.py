@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -93,16 +92,6 @@ def pw_url(host: str, port: int, dbname: str = "postgres", password: str = SENTI
     return url
 
 
-@pytest.fixture
-def silent_port() -> Iterator[int]:
-    """A loopback port whose kernel completes the TCP handshake and then nothing speaks."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(32)
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        sock.close()
 
 
 @dataclass
