@@ -235,6 +235,18 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _configured_secrets() -> tuple[str, ...]:
+    """Every form of the configured password, to keep it out of anything printed; even
+    from a URL too broken to parse."""
+    try:
+        from .diagnose import url_secrets
+        from .settings import configured_url
+
+        return url_secrets(configured_url()[0])
+    except Exception:  # noqa: BLE001 - masking must never be the thing that fails
+        return ()
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
          err: TextIO | None = None) -> int:
     """Run the CLI; returns the exit code (the console script exits with it)."""
@@ -246,7 +258,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
     try:
         return handlers[args.command](args, out)
     except StatusError as exc:
-        secrets = ()
+        secrets = _configured_secrets()
         err.write(f"{PROG}: error: {redact(exc.message, secrets)}\n")
         if exc.hint:
             err.write(f"hint: {redact(exc.hint, secrets)}\n")
@@ -255,7 +267,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
         err.write(f"{PROG}: interrupted\n")
         return 130
     except Exception as exc:  # noqa: BLE001 - the edge: one line, never a traceback
-        err.write(f"{PROG}: unexpected error: {type(exc).__name__}: {redact(str(exc))}\n")
+        message = redact(str(exc), _configured_secrets())
+        err.write(f"{PROG}: unexpected error: {type(exc).__name__}: {message}\n")
         return 1
 
 
