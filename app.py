@@ -18,10 +18,10 @@ from ui.common import (
     no_data_help,
     setup_page,
     show_error,
-    status_badge,
 )
 from ui.data import Data
 from ui.filters import meet_label
+from ui.tables import badge_columns, with_badges
 
 ctx = setup_page("overview", range_filters=True, live=True)
 st.title(ctx.t("app.title"))
@@ -90,12 +90,9 @@ def _columns() -> dict:
 
 def progress_table(progress) -> None:  # noqa: ANN001
     st.subheader(ctx.t("overview.table"))
-    shown = progress.sort_values(["date", "meet"], ascending=[False, True]).assign(
+    ordered = progress.sort_values(["date", "meet"], ascending=[False, True])
+    shown = with_badges(ctx, ordered).assign(
         meet_name=lambda f: [meet_label(m, ctx.lang) for m in f["meet"]],
-        status_badge=lambda f: [status_badge(s, ctx.lang) for s in f["status"]],
-        collection_badge=lambda f: [status_badge(s, ctx.lang) for s in f["collection_status"]],
-        enrichment_badge=lambda f: [status_badge(s, ctx.lang) for s in f["enrichment_status"]],
-        result_badge=lambda f: [status_badge(s, ctx.lang) for s in f["result_status"]],
         last_updated=lambda f: kst(f["last_updated"]),
         link=lambda f: [ctx.link("race", date=d, meet=m)
                         for d, m in zip(f["date"], f["meet"], strict=True)],
@@ -110,12 +107,9 @@ def progress_table(progress) -> None:  # noqa: ANN001
         column_order=["link", "date", "meet_name", "status_badge", "total_races",
                       "collected_pct", "enriched_pct", "result_pct", "collected_races",
                       "enriched_races", "result_collected", "failed_races",
-                      "collection_badge", "enrichment_badge", "result_badge", "last_updated"],
-        column_config=_columns() | {
-            "status_badge": st.column_config.TextColumn(ctx.t("col.status")),
-            "collection_badge": st.column_config.TextColumn(ctx.t("col.collection_status")),
-            "enrichment_badge": st.column_config.TextColumn(ctx.t("col.enrichment_status")),
-            "result_badge": st.column_config.TextColumn(ctx.t("col.result_status")),
+                      "collection_status_badge", "enrichment_status_badge",
+                      "result_status_badge", "last_updated"],
+        column_config=_columns() | badge_columns(ctx) | {
             "collected_pct": bar("col.collected_pct"),
             "enriched_pct": bar("col.enriched_pct"),
             "result_pct": bar("col.result_pct"),

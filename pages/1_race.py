@@ -21,6 +21,7 @@ from ui.common import (
 )
 from ui.data import Data
 from ui.filters import W_DAY, W_DAY_MEET, meet_label, resolve_day
+from ui.tables import badge_columns, job_columns, jobs_for_csv, jobs_for_display, with_badges
 
 ctx = setup_page("race", live=True)
 st.title(f"🏇 {ctx.t('nav.race')}")
@@ -87,12 +88,9 @@ def summary(status: dict) -> None:
 
 def races_table(races: pd.DataFrame) -> None:
     st.subheader(ctx.t("race.races"))
-    shown = races.assign(
+    shown = with_badges(ctx, races).assign(
         flag=["❌" if f else ("⚠️" if w else "") for f, w in
               zip(races["failed"], races["warning_count"], strict=True)],
-        collection_badge=[status_badge(s, ctx.lang) for s in races["collection_status"]],
-        enrichment_badge=[status_badge(s, ctx.lang) for s in races["enrichment_status"]],
-        result_badge=[status_badge(s, ctx.lang) for s in races["result_status"]],
         **{c: kst(races[c]) for c in ("collected_at", "enriched_at", "result_collected_at",
                                        "updated_at")},
     )
@@ -106,19 +104,17 @@ def races_table(races: pd.DataFrame) -> None:
 
     st.dataframe(
         shown.style.apply(highlight, axis=1), hide_index=True, width="stretch",
-        column_order=["flag", "race_number", "race_name", "distance", "collection_badge",
-                      "enrichment_badge", "result_badge", "collected_at", "enriched_at",
+        column_order=["flag", "race_number", "race_name", "distance",
+                      "collection_status_badge", "enrichment_status_badge",
+                      "result_status_badge", "collected_at", "enriched_at",
                       "result_collected_at", "updated_at", "horse_count",
                       "data_quality_score", "warning_count", "warnings"],
-        column_config={
+        column_config=badge_columns(ctx) | {
             "flag": st.column_config.TextColumn(ctx.t("col.flag"), width="small"),
             "race_number": st.column_config.NumberColumn(ctx.t("col.race_number"),
                                                          width="small"),
             "race_name": st.column_config.TextColumn(ctx.t("col.race_name")),
             "distance": st.column_config.NumberColumn(ctx.t("col.distance"), format="%d"),
-            "collection_badge": st.column_config.TextColumn(ctx.t("col.collection_status")),
-            "enrichment_badge": st.column_config.TextColumn(ctx.t("col.enrichment_status")),
-            "result_badge": st.column_config.TextColumn(ctx.t("col.result_status")),
             "collected_at": when("col.collected_at"),
             "enriched_at": when("col.enriched_at"),
             "result_collected_at": when("col.result_collected_at"),
@@ -155,44 +151,16 @@ def jobs_table(jobs: pd.DataFrame) -> None:
     if jobs.empty:
         st.caption(ctx.t("race.no_jobs"))
         return
-    shown = jobs.assign(
-        status_label=[ctx.t(f"job.{s}") for s in jobs["status"]],
-        created_at=kst(jobs["created_at"]), started_at=kst(jobs["started_at"]),
-        completed_at=kst(jobs["completed_at"]),
-        duration_min=(jobs["duration_s"] / 60).round(1),
-    )
+    shown = jobs_for_display(ctx, jobs)
     st.dataframe(
         shown, hide_index=True, width="stretch",
         column_order=["job_id", "type", "status_label", "created_at", "started_at",
                       "completed_at", "duration_min", "progress", "retry_count",
                       "error_message"],
-        column_config=job_columns(),
+        column_config=job_columns(ctx),
         key="race_jobs_table",
     )
-    csv_download(ctx, jobs.assign(created_at=kst(jobs["created_at"]),
-                                  started_at=kst(jobs["started_at"]),
-                                  completed_at=kst(jobs["completed_at"])),
-                 f"jobs_{race_date}_{meet}", key="csv_race_jobs")
-
-
-def job_columns() -> dict:
-    def when(key: str) -> st.column_config.DatetimeColumn:
-        return st.column_config.DatetimeColumn(ctx.t(key), format="YYYY-MM-DD HH:mm:ss")
-
-    return {
-        "job_id": st.column_config.TextColumn(ctx.t("col.job_id")),
-        "type": st.column_config.TextColumn(ctx.t("col.type")),
-        "status_label": st.column_config.TextColumn(ctx.t("col.status")),
-        "created_at": when("col.created_at"),
-        "started_at": when("col.started_at"),
-        "completed_at": when("col.completed_at"),
-        "duration_min": st.column_config.NumberColumn(ctx.t("col.duration_min"),
-                                                      format="%.1f"),
-        "progress": st.column_config.ProgressColumn(ctx.t("col.progress"), min_value=0,
-                                                    max_value=100, format="%d%%"),
-        "retry_count": st.column_config.NumberColumn(ctx.t("col.retry_count")),
-        "error_message": st.column_config.TextColumn(ctx.t("col.error"), width="large"),
-    }
+    csv_download(ctx, jobs_for_csv(jobs), f"jobs_{race_date}_{meet}", key="csv_race_jobs")
 
 
 @st.fragment(run_every=ctx.run_every)

@@ -13,6 +13,7 @@ from ui import charts
 from ui.common import as_of, csv_download, kst, setup_page, show_error
 from ui.data import Data
 from ui.filters import resolve_choices, resolve_optional_date
+from ui.tables import job_columns, jobs_for_csv, jobs_for_display
 
 JOB_LIMIT = 500
 W_TYPES, W_STATUSES, W_RACE_DATE = "w_job_types", "w_job_statuses", "w_job_race_date"
@@ -35,47 +36,6 @@ with st.container(border=True):
                         format_func=lambda s: ctx.t(f"job.{s}"))
     cols[2].date_input(ctx.t("jobs.race_date"), key=W_RACE_DATE, format="YYYY-MM-DD")
     st.caption(ctx.t("jobs.range_caption", start=ctx.start, end=ctx.end, limit=JOB_LIMIT))
-
-
-def job_columns() -> dict:
-    def when(key: str) -> st.column_config.DatetimeColumn:
-        return st.column_config.DatetimeColumn(ctx.t(key), format="YYYY-MM-DD HH:mm:ss")
-
-    return {
-        "job_id": st.column_config.TextColumn(ctx.t("col.job_id")),
-        "type": st.column_config.TextColumn(ctx.t("col.type")),
-        "status_label": st.column_config.TextColumn(ctx.t("col.status")),
-        "race_date": st.column_config.TextColumn(ctx.t("col.race_date")),
-        "meet": st.column_config.NumberColumn(ctx.t("col.meet"), format="%d"),
-        "created_at": when("col.created_at"),
-        "started_at": when("col.started_at"),
-        "completed_at": when("col.completed_at"),
-        "duration_min": st.column_config.NumberColumn(ctx.t("col.duration_min"),
-                                                      format="%.1f"),
-        "running_minutes": st.column_config.NumberColumn(ctx.t("col.running_min"),
-                                                         format="%d"),
-        "progress": st.column_config.ProgressColumn(ctx.t("col.progress"), min_value=0,
-                                                    max_value=100, format="%d%%"),
-        "current_step": st.column_config.TextColumn(ctx.t("col.current_step")),
-        "retry_count": st.column_config.NumberColumn(ctx.t("col.retry_count")),
-        "error_message": st.column_config.TextColumn(ctx.t("col.error"), width="large"),
-    }
-
-
-def for_display(jobs):  # noqa: ANN001, ANN202
-    return jobs.assign(
-        status_label=[ctx.t(f"job.{s}") + (f" ({ctx.t('jobs.legacy')})"
-                                           if s in attention.LEGACY_JOB_STATUSES else "")
-                      for s in jobs["status"]],
-        created_at=kst(jobs["created_at"]), started_at=kst(jobs["started_at"]),
-        completed_at=kst(jobs["completed_at"]),
-        duration_min=(jobs["duration_s"] / 60).round(1),
-    )
-
-
-def for_csv(jobs):  # noqa: ANN001, ANN202
-    return jobs.assign(created_at=kst(jobs["created_at"]), started_at=kst(jobs["started_at"]),
-                       completed_at=kst(jobs["completed_at"]))
 
 
 def counts_section(counts: dict[str, int]) -> None:
@@ -102,18 +62,17 @@ def stuck_section(active, now: dt.datetime) -> None:  # noqa: ANN001
     if stuck.empty:
         st.success(ctx.t("jobs.no_stuck"))
         return
-    shown = for_display(stuck).assign(
+    shown = jobs_for_display(ctx, stuck).assign(
         running_for=[format_age(m * 60, ctx.lang) for m in stuck["running_minutes"]])
     st.dataframe(
         shown, hide_index=True, width="stretch",
         column_order=["job_id", "type", "status_label", "race_date", "meet", "started_at",
                       "running_for", "progress", "current_step", "retry_count",
                       "error_message"],
-        column_config=job_columns()
-        | {"running_for": st.column_config.TextColumn(ctx.t("col.running_for"))},
+        column_config=job_columns(ctx),
         key="stuck_table",
     )
-    csv_download(ctx, for_csv(stuck), "stuck_jobs", key="csv_stuck")
+    csv_download(ctx, jobs_for_csv(stuck), "stuck_jobs", key="csv_stuck")
 
 
 def recent_section(jobs) -> None:  # noqa: ANN001
@@ -122,13 +81,13 @@ def recent_section(jobs) -> None:  # noqa: ANN001
         st.info(ctx.t("jobs.no_jobs"))
         return
     st.dataframe(
-        for_display(jobs), hide_index=True, width="stretch",
+        jobs_for_display(ctx, jobs), hide_index=True, width="stretch",
         column_order=["job_id", "type", "status_label", "race_date", "meet", "created_at",
                       "started_at", "completed_at", "duration_min", "progress",
                       "retry_count", "error_message"],
-        column_config=job_columns(), key="jobs_table",
+        column_config=job_columns(ctx), key="jobs_table",
     )
-    csv_download(ctx, for_csv(jobs), f"jobs_{ctx.start}_{ctx.end}", key="csv_jobs")
+    csv_download(ctx, jobs_for_csv(jobs), f"jobs_{ctx.start}_{ctx.end}", key="csv_jobs")
 
 
 def timeline_section(jobs, now: dt.datetime) -> None:  # noqa: ANN001

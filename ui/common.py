@@ -15,7 +15,7 @@ from status_core.errors import ConfigError, StatusError
 from status_core.settings import DatabaseTarget, redact, resolve_target, resolve_timeouts
 
 from .auth import require_login
-from .i18n import DEFAULT_LANG, LANGS, t
+from .i18n import DEFAULT_LANG, LANGS, STRINGS, t
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {
@@ -256,13 +256,7 @@ def csv_download(ctx: PageContext, frame, name: str, *, key: str) -> None:  # no
 def status_badge(status: object, lang: str) -> str:
     """A status as emoji + word, e.g. ``✅ 완료``."""
     text = str(status) if status is not None else "pending"
-    return t(f"badge.{text}", lang) if f"badge.{text}" in _badge_keys() else text
-
-
-def _badge_keys() -> set[str]:
-    from .i18n import STRINGS
-
-    return {k for k in STRINGS if k.startswith("badge.")}
+    return t(f"badge.{text}", lang) if f"badge.{text}" in STRINGS else text
 
 
 def no_data_help(ctx: PageContext) -> None:

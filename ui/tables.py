@@ -1,0 +1,64 @@
+"""Column set-ups shared by the pages' tables: jobs (race detail and jobs page) and the
+status badge columns (overview and race detail)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from status_core import attention
+
+from .common import PageContext, kst, status_badge
+
+STATUS_COLUMNS = ("status", "collection_status", "enrichment_status", "result_status")
+
+
+def with_badges(ctx: PageContext, frame: pd.DataFrame) -> pd.DataFrame:
+    """``<column>_badge`` (emoji + word) for each status column the frame has."""
+    return frame.assign(**{
+        f"{col}_badge": [status_badge(s, ctx.lang) for s in frame[col]]
+        for col in STATUS_COLUMNS if col in frame
+    })
+
+
+def badge_columns(ctx: PageContext) -> dict:
+    return {f"{col}_badge": st.column_config.TextColumn(ctx.t(f"col.{col}"))
+            for col in STATUS_COLUMNS}
+
+
+def jobs_for_display(ctx: PageContext, jobs: pd.DataFrame) -> pd.DataFrame:
+    """Jobs with a translated status (legacy ones marked), KST times, minutes."""
+    return jobs_for_csv(jobs).assign(
+        status_label=[ctx.t(f"job.{s}") + (f" ({ctx.t('jobs.legacy')})"
+                                           if s in attention.LEGACY_JOB_STATUSES else "")
+                      for s in jobs["status"]],
+        duration_min=(jobs["duration_s"] / 60).round(1),
+    )
+
+
+def jobs_for_csv(jobs: pd.DataFrame) -> pd.DataFrame:
+    return jobs.assign(**{c: kst(jobs[c]) for c in ("created_at", "started_at", "completed_at")})
+
+
+def job_columns(ctx: PageContext) -> dict:
+    def when(key: str) -> st.column_config.DatetimeColumn:
+        return st.column_config.DatetimeColumn(ctx.t(key), format="YYYY-MM-DD HH:mm:ss")
+
+    return {
+        "job_id": st.column_config.TextColumn(ctx.t("col.job_id")),
+        "type": st.column_config.TextColumn(ctx.t("col.type")),
+        "status_label": st.column_config.TextColumn(ctx.t("col.status")),
+        "race_date": st.column_config.TextColumn(ctx.t("col.race_date")),
+        "meet": st.column_config.NumberColumn(ctx.t("col.meet"), format="%d"),
+        "created_at": when("col.created_at"),
+        "started_at": when("col.started_at"),
+        "completed_at": when("col.completed_at"),
+        "duration_min": st.column_config.NumberColumn(ctx.t("col.duration_min"),
+                                                      format="%.1f"),
+        "running_for": st.column_config.TextColumn(ctx.t("col.running_for")),
+        "progress": st.column_config.ProgressColumn(ctx.t("col.progress"), min_value=0,
+                                                    max_value=100, format="%d%%"),
+        "current_step": st.column_config.TextColumn(ctx.t("col.current_step")),
+        "retry_count": st.column_config.NumberColumn(ctx.t("col.retry_count")),
+        "error_message": st.column_config.TextColumn(ctx.t("col.error"), width="large"),
+    }
