@@ -318,12 +318,21 @@ def _jsonable(value: Any) -> Any:
 # --------------------------------------------------------------------------- text report
 
 
+_VERDICT = {
+    "ko": {"head": "KRA DB 점검", "ok": "결과: ✔ 사용 가능 (원인: ok)",
+           "warns": ", 경고 {n}건",
+           "fail": "결과: ✘ 실패 — 원인: {cause} ({label}), 단계: {step}"},
+    "en": {"head": "KRA DB check", "ok": "Verdict: ✔ usable (cause: ok)",
+           "warns": ", {n} warning(s)",
+           "fail": "Verdict: ✘ failed — cause: {cause} ({label}), step: {step}"},
+}
+
+
 def format_text(diagnosis: Diagnosis, lang: str = "ko") -> str:
     """A plain-text report: one line per step, its hint below it, then the verdict."""
     lang = lang if lang in ("ko", "en") else "ko"
     when = diagnosis.checked_at.astimezone(KST).strftime("%Y-%m-%d %H:%M:%S KST")
-    head = "KRA DB 점검" if lang == "ko" else "KRA DB check"
-    lines = [f"{head} · {diagnosis.database_url or '-'} · {when}"]
+    lines = [f"{_VERDICT[lang]['head']} · {diagnosis.database_url or '-'} · {when}"]
     shown: set[str] = set()
     for step in diagnosis.steps:
         elapsed = "" if step.outcome == "skipped" else _fmt_ms(step.elapsed_ms)
@@ -339,24 +348,13 @@ def format_text(diagnosis: Diagnosis, lang: str = "ko") -> str:
             shown.add(hint)
     cause = diagnosis.cause
     failed = diagnosis.failed_step
-    if lang == "ko":
-        if diagnosis.ok:
-            warns = sum(s.outcome == "warn" for s in diagnosis.steps)
-            verdict = "결과: ✔ 사용 가능 (원인: ok)"
-            if warns:
-                verdict += f", 경고 {warns}건"
-        else:
-            verdict = (f"결과: ✘ 실패 — 원인: {cause} ({cause_label(cause, 'ko')}), "
-                       f"단계: {failed.title_in('ko') if failed else '-'}")
+    words = _VERDICT[lang]
+    if diagnosis.ok:
+        warns = sum(s.outcome == "warn" for s in diagnosis.steps)
+        verdict = words["ok"] + (words["warns"].format(n=warns) if warns else "")
     else:
-        if diagnosis.ok:
-            warns = sum(s.outcome == "warn" for s in diagnosis.steps)
-            verdict = "Verdict: ✔ usable (cause: ok)"
-            if warns:
-                verdict += f", {warns} warning(s)"
-        else:
-            verdict = (f"Verdict: ✘ failed — cause: {cause} ({cause_label(cause, 'en')}), "
-                       f"step: {failed.title_in('en') if failed else '-'}")
+        where = failed.title_in(lang) if failed else "-"
+        verdict = words["fail"].format(cause=cause, label=cause_label(cause, lang), step=where)
     lines.append(verdict)
     return "\n".join(lines)
 
