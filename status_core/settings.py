@@ -7,7 +7,6 @@ Resolution order: ``DATABASE_URL`` in the environment (the collector's own varia
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,12 +17,17 @@ from sqlalchemy.engine import URL, make_url
 
 from .errors import ConfigError
 
+# mask_url and redact are re-exported: callers have long imported them from here.
+from .redact import mask_single_url, mask_url, secret_forms
+from .redact import redact as redact
+
 ENV_VAR = "DATABASE_URL"
 SECRETS_KEY = "[connections.kra] url"
 APPLICATION_NAME = "kra-status-dashboard"
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_STATEMENT_TIMEOUT = 10.0
 EXPECTED_FORM = "postgresql://USER:PASSWORD@HOST:5432/DBNAME"
+PERCENT_ENCODING = "@ -> %40, / -> %2F, # -> %23, ? -> %3F, : -> %3A"
 # --- transaction-pooler override (issue 5) ---
 # Port 6543 and *.pooler.supabase.com are detected; a self-hosted PgBouncer in transaction
 # mode on another port is declared with ?pooler=transaction in the URL (stripped before
@@ -49,8 +53,6 @@ _SQLITE_SCHEMES = {"sqlite": "sqlite+pysqlite", "sqlite+pysqlite": "sqlite+pysql
 _ASYNCPG_QUERY = {"ssl": "sslmode"}
 _ASYNCPG_ONLY = {"prepared_statement_cache_size", "statement_cache_size", "server_settings"}
 
-_USERINFO_PASSWORD = re.compile(r"(?P<head>[a-z0-9+.\-]+://[^:/@\s]*:)(?P<pw>\S*)(?=@)", re.I)
-_QUERY_PASSWORD = re.compile(r"(?P<head>[?&]password=)(?P<pw>[^&\s]*)", re.I)
 
 
 @dataclass(frozen=True)
@@ -86,57 +88,26 @@ class Timeouts:
     statement: float = DEFAULT_STATEMENT_TIMEOUT
 
 
-def mask_url(url: URL | str | None) -> str:
-    """Render a URL with its password replaced by ``***``.
-
-    Works on strings that do not even parse, so a broken URL can be quoted in an error.
-    """
-    if url is None:
-        return ""
-    if isinstance(url, URL):
-        text = url.render_as_string(hide_password=True)
-        pw = url.query.get("password")
-        return _QUERY_PASSWORD.sub(r"\g<head>***", text) if pw else text
-    text = _USERINFO_PASSWORD.sub(r"\g<head>***", str(url))
-    return _QUERY_PASSWORD.sub(r"\g<head>***", text)
-
-
-def _mask_single_url(text: str) -> str:
-    """Mask a string known to be one URL: everything between ``user:`` and the last ``@``.
-
-    Stricter than :func:`mask_url`, which must not swallow text around a URL; here a
-    password with spaces or stray ``@`` must not leak into the error that rejects it.
-    """
-    scheme, sep, rest = text.partition("://")
-    if not sep or "@" not in rest:
-        return mask_url(text)
-    userinfo, _, hostpart = rest.rpartition("@")
-    user, colon, _password = userinfo.partition(":")
-    return f"{scheme}://{user}{':***' if colon else ''}@{mask_url(hostpart)}"
-
-
-def redact(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
-    """Remove every known secret (and every URL password) from ``text``."""
-    out = mask_url(text)
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        if len(secret) >= _SHORT_SECRET:
-            out = out.replace(secret, "***")
-        else:
-            # A password of one to three characters is masked where it stands alone, so
-            # that "p" does not turn "expired" into "ex***ired".
-            out = re.sub(rf"(?<![\w]){re.escape(secret)}(?![\w])", "***", out)
-    return out
-
-
-_SHORT_SECRET = 4
-
-
 def _secret_forms(password: str | None) -> tuple[str, ...]:
-    if not password:
-        return ()
-    from urllib.parse import quote, quote_plus
+    return secret_forms(password)
 
-    return tuple({password, quote(password, safe=""), quote_plus(password)})
+
+def _ambiguous_userinfo(text: str) -> str | None:
+    """Why the user/password part of a URL cannot be read one way only, else None.
+
+    SQLAlchemy, libpq and the collector's asyncpg split such URLs differently (a password
+    ``Pa@ss`` makes ``ss@host`` the host), so they are refused instead of guessed.
+    """
+    scheme, _, rest = text.partition("://")
+    if scheme.lower() in _SQLITE_SCHEMES:  # a file path may hold any of these
+        return None
+    if rest.count("@") > 1:
+        return "more than one unencoded @ after ://"
+    userinfo = rest.partition("@")[0] if "@" in rest else ""
+    _user, colon, password = userinfo.partition(":")
+    if colon and any(ch in password for ch in "/?#"):
+        return "a /, ? or # before the @ can only belong to an unencoded password"
+    return None
 
 
 def parse_url(raw: str, *, source: str = ENV_VAR) -> DatabaseTarget:
@@ -146,7 +117,7 @@ def parse_url(raw: str, *, source: str = ENV_VAR) -> DatabaseTarget:
     password masked, when the URL cannot be used.
     """
     text = (raw or "").strip()
-    shown = _mask_single_url(text)
+    shown = mask_single_url(text)
 
     def bad(problem: str) -> ConfigError:
         return ConfigError(
@@ -162,6 +133,14 @@ def parse_url(raw: str, *, source: str = ENV_VAR) -> DatabaseTarget:
         raise bad("it contains white space")
     if "://" not in text:
         raise bad("it has no scheme such as postgresql://")
+    ambiguous = _ambiguous_userinfo(text)
+    if ambiguous:
+        raise ConfigError(
+            f"{source} is ambiguous ({ambiguous}), so the password cannot be told apart from "
+            f"the host: {shown}. Percent-encode the password: {PERCENT_ENCODING}.",
+            hint=f"Percent-encode the password ({PERCENT_ENCODING}); e.g. in Python "
+            "urllib.parse.quote(password, safe=''). Expected the form " + EXPECTED_FORM,
+        )
     try:
         url = make_url(text)
     except Exception:  # noqa: BLE001 - SQLAlchemy raises several types; all mean "unparseable"
