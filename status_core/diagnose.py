@@ -561,7 +561,7 @@ def _step_config(run: _Run) -> Step:
         run.blocked = ("the settings cannot be used", "설정을 사용할 수 없습니다")
         return _new("config", "fail", started, exc.message,
                     f"설정 값을 사용할 수 없습니다: {exc.message}", cause="config",
-                    hint={"ko": "KRA_CONNECT_TIMEOUT, KRA_STATEMENT_TIMEOUT은 0보다 크고 "
+                    hint={"ko": "KRA_CONNECT_TIMEOUT, KRA_STATEMENT_TIMEOUT은 0.1 이상 "
                           "3600 이하인 초 단위 숫자여야 합니다(예: 10).", "en": exc.hint},
                     facts={**base, "database_url": mask_url(run.raw)})
     if run.statement_limit is None:

@@ -6,7 +6,9 @@ Resolution order: ``DATABASE_URL`` in the environment (the collector's own varia
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -276,22 +278,42 @@ def resolve_target(
     )
 
 
-def _float_setting(env: Mapping[str, str], name: str, default: float) -> float:
+# Below a tenth of a second a statement timeout is rounded to 0 ms, which PostgreSQL reads
+# as "no limit"; above an hour nothing on these pages is worth waiting for.
+MIN_SECONDS = 0.1
+MAX_SECONDS = 3600.0
+_SECONDS = re.compile(r"\+?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_SHOWN_CHARS = 40
+
+
+def _float_setting(
+    env: Mapping[str, object], name: str, default: float, *, example: str | None = None,
+    blank_is_default: bool = True,
+) -> float:
+    """Seconds from ``env[name]``: a plain decimal number from 0.1 to 3600.
+
+    Unset (and, for environment variables, blank) gives ``default``; anything else that is
+    not such a number (NaN, inf, ``1e999``, ``0.0004``, full-width digits, ...) is a
+    :class:`ConfigError` naming the setting, the range and an example.
+    """
     raw = env.get(name)
-    if raw is None or not raw.strip():
+    if raw is None or (blank_is_default and not str(raw).strip()):
         return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(
-            f"{name} must be a number of seconds, got {raw!r}", hint=f"e.g. {name}={default:g}"
-        ) from None
-    if not 0 < value <= 3600:
-        raise ConfigError(
-            f"{name} must be between 0 and 3600 seconds, got {raw!r}",
-            hint=f"e.g. {name}={default:g}",
-        )
-    return value
+    text = str(raw).strip()
+    value = float(text) if text.isascii() and _SECONDS.fullmatch(text) else math.nan
+    if math.isfinite(value) and MIN_SECONDS <= value <= MAX_SECONDS:
+        return value
+    shown = text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+    hint = f"Give seconds from {MIN_SECONDS:g} to {MAX_SECONDS:g}, e.g. " + (
+        example or f"{name}={default:g}") + "."
+    if "connect" in name.lower():
+        hint += (" PostgreSQL waits whole seconds, at least 2 (libpq's rule): a fraction is "
+                 "rounded up.")
+    raise ConfigError(
+        f"{name} must be a number of seconds from {MIN_SECONDS:g} to {MAX_SECONDS:g}, "
+        f"got {shown!r}",
+        hint=hint,
+    )
 
 
 def resolve_timeouts(
@@ -310,13 +332,19 @@ def resolve_timeouts(
             kra = data.get("connections", {}).get("kra", {})
         except (ConfigError, AttributeError):  # a broken file is reported where the URL is read
             kra = {}
+    if not isinstance(kra, Mapping):
+        kra = {}
     values = {}
     for var, (key, default) in _TIMEOUT_KEYS.items():
         if str(env.get(var) or "").strip() or key not in kra:
             values[var] = _float_setting(env, var, default)
         else:
+            # A value written into secrets.toml is meant: "" is an error there, not a default.
             label = f"[connections.kra] {key}"
-            values[var] = _float_setting({label: str(kra[key])}, label, default)
+            values[var] = _float_setting(
+                {label: kra[key]}, label, default, blank_is_default=False,
+                example=f"{key} = {default:g} under [connections.kra]",
+            )
     return Timeouts(
         connect=values["KRA_CONNECT_TIMEOUT"], statement=values["KRA_STATEMENT_TIMEOUT"]
     )
