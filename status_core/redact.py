@@ -4,8 +4,9 @@ Every surface (pages, CLI, diagnosis, login errors) calls these functions instea
 own copy, so a fix here protects all of them. Two layers:
 
 * structural: in anything that looks like a URL, everything between ``://`` and the last
-  ``@`` of that line (after the user name, when the user name is unambiguous) becomes
-  ``***``, as do ``password=`` values;
+  ``@`` on that line (after the user name, when it is unambiguous; an ``@`` followed by a
+  space is prose) becomes ``***``, as do ``password=`` values and ``user:password@host``
+  without a scheme;
 * by value: every known form of the configured password (raw, percent-encoded, form-encoded)
   is removed wherever it stands.
 """
@@ -26,6 +27,10 @@ _SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*://", re.I)
 _KEYWORD_PASSWORD = re.compile(
     r"(?P<head>(?<![\w])password\s*=\s*)(?P<pw>'(?:[^'\\]|\\.)*'?|[^&\s;,)\]}\"']*)", re.I
 )
+# user:password@host without a scheme (a pasted fragment): from a word's start to its last
+# @ before a host; ":" followed by "//" is a scheme, handled above.
+_SCHEMELESS = re.compile(r"(?<![^\s'\"(<\[=])(?P<user>[\w.\-]+):(?!//)\S*@(?=[\w\[])")
+_USERINFO_AT = re.compile(r"@(?!\s)")
 # Shorter secrets are only removed where they stand alone (a one-letter password replaced
 # everywhere would turn "expired" into "ex***ired").
 SHORT_SECRET = 4
@@ -44,6 +49,16 @@ def _mask_userinfo(userinfo: str) -> str:
     return MASK
 
 
+def _userinfo_end(rest: str) -> int:
+    """Where the userinfo after ``://`` ends, -1 for none: the last ``@`` before the next URL
+    on the line (a password may hold ``@``, spaces and anything else, so only the last one
+    can end it), skipping an ``@`` followed by white space, which is prose ("@ -> %40")."""
+    ends = [m.start() for m in _USERINFO_AT.finditer(rest)]
+    if ends:
+        return ends[-1]
+    return re.match(r"\S*", rest).group(0).rfind("@")  # "postgresql://u:pw@ (cut off)"
+
+
 def _mask_text(text: str) -> str:
     """Mask the userinfo of every URL-looking part of free text, line by line."""
     out = []
@@ -56,9 +71,7 @@ def _mask_text(text: str) -> str:
         for i, match in enumerate(starts):
             end = starts[i + 1].start() if i + 1 < len(starts) else len(line)
             rest = line[match.end() : end]
-            # The last @ before the next URL on the line: a password may hold @, spaces
-            # and anything else, so only the last @ can end it.
-            at = rest.rfind("@")
+            at = _userinfo_end(rest)
             if at >= 0:
                 rest = _mask_userinfo(rest[:at]) + rest[at:]
             pieces.append(match.group(0) + rest)
@@ -76,10 +89,10 @@ def mask_url(url: URL | str | None) -> str:
     if url is None:
         return ""
     if isinstance(url, URL):
-        text = url.render_as_string(hide_password=True)
-    else:
-        text = _mask_text(str(url))
-    return _KEYWORD_PASSWORD.sub(_mask_keyword, text)
+        return _KEYWORD_PASSWORD.sub(_mask_keyword, url.render_as_string(hide_password=True))
+    # password= first: its value may hold an @ that would otherwise end a userinfo early.
+    text = _KEYWORD_PASSWORD.sub(_mask_keyword, str(url))
+    return _SCHEMELESS.sub(rf"\g<user>:{MASK}@", _mask_text(text))
 
 
 def _mask_keyword(match: re.Match) -> str:

@@ -304,14 +304,14 @@ def _float_setting(
     if math.isfinite(value) and MIN_SECONDS <= value <= MAX_SECONDS:
         return value
     shown = text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
-    hint = f"Give seconds from {MIN_SECONDS:g} to {MAX_SECONDS:g}, e.g. " + (
-        example or f"{name}={default:g}") + "."
+    example = example or f"{name}={default:g}"
+    hint = f"Give seconds from {MIN_SECONDS:g} to {MAX_SECONDS:g}, e.g. {example}."
     if "connect" in name.lower():
         hint += (" PostgreSQL waits whole seconds, at least 2 (libpq's rule): a fraction is "
                  "rounded up.")
     raise ConfigError(
-        f"{name} must be a number of seconds from {MIN_SECONDS:g} to {MAX_SECONDS:g}, "
-        f"got {shown!r}",
+        f"{name} must be a number of seconds from {MIN_SECONDS:g} to {MAX_SECONDS:g} "
+        f"(e.g. {example}), got {shown!r}",
         hint=hint,
     )
 
