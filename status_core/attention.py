@@ -117,7 +117,7 @@ def parse_weekdays(text: str | None) -> dict[int, tuple[int, ...]]:
         for day in filter(None, (d.strip().lower()[:3] for d in days_text.split(","))):
             if day in WEEKDAY_NAMES:
                 days.add(WEEKDAY_NAMES.index(day))
-            elif day.isdigit() and 0 <= int(day) <= 6:
+            elif day in {"0", "1", "2", "3", "4", "5", "6"}:
                 days.add(int(day))
             else:
                 raise InputError(
@@ -140,13 +140,13 @@ def parse_minutes(text: str | None, default: int, *, name: str) -> int:
     """A threshold in whole minutes (1..10080) from text; empty gives ``default``."""
     if text is None or not str(text).strip():
         return default
-    try:
-        value = int(str(text).strip())
-    except ValueError:
-        value = 0
+    raw = str(text).strip()
+    # ASCII digits only: "²" passes str.isdigit() but not int(); "1e3", "nan" are no minutes.
+    value = int(raw) if raw.isascii() and raw.isdigit() else 0
     if not 1 <= value <= 10080:
+        shown = raw if len(raw) <= 40 else raw[:40] + "…"
         raise InputError(
-            f"{name} {text!r} must be a whole number of minutes between 1 and 10080",
+            f"{name} {shown!r} must be a whole number of minutes between 1 and 10080",
             hint=f"e.g. {name}={default}",
         )
     return value

@@ -19,7 +19,8 @@ from . import STARTED_AT, __version__
 from .engine import make_engine, read
 from .errors import InputError, StatusError
 from .inputs import MEETS, parse_date, parse_meet, parse_meets, parse_range
-from .settings import DatabaseTarget, redact, resolve_target, resolve_timeouts
+from .redact import redact, url_secrets
+from .settings import DatabaseTarget, resolve_target, resolve_timeouts
 
 KST = dt.timezone(dt.timedelta(hours=9), "KST")
 PROG = "kra-status"
@@ -239,7 +240,6 @@ def _configured_secrets() -> tuple[str, ...]:
     """Every form of the configured password, to keep it out of anything printed; even
     from a URL too broken to parse."""
     try:
-        from .diagnose import url_secrets
         from .settings import configured_url
 
         return url_secrets(configured_url()[0])

@@ -52,7 +52,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, quote_plus, unquote
 
 # The driver is imported up front: an import inside a step would be paid out of the
 # check's time budget. pandas (status_core.queries) is not: it costs a second or more and
@@ -65,14 +64,20 @@ from .engine import make_engine
 from .errors import ConfigError, StatusError
 from .hints import hint_for, note_for
 from .inputs import MEETS, parse_date, parse_meet
+from .redact import (
+    URL_SECRET_MIN_LENGTH,
+    mask_url,
+    redact,
+    secret_forms,
+    strip_secrets,
+    url_secrets,
+)
 from .schema import EXPECTED_MIGRATION, REQUIRED_COLUMNS, inspect_schema
 from .settings import (
     DatabaseTarget,
     Timeouts,
     demo_path,
-    mask_url,
     parse_url,
-    redact,
     resolve_timeouts,
 )
 
@@ -431,54 +436,6 @@ def _bounded(fn: Callable[[], Any], seconds: float,
 # --------------------------------------------------------------------------- the run
 
 
-_MIN_SECRET_LEN = 4  # shorter passwords are masked structurally only (a 1-character
-# password replaced everywhere would turn every text into asterisks)
-
-
-def _secret_forms(*passwords: str | None) -> tuple[str, ...]:
-    forms: set[str] = set()
-    for pw in passwords:
-        if not pw:
-            continue
-        for form in (pw, quote(pw, safe=""), quote(pw), quote_plus(pw), unquote(pw)):
-            if form and len(form) >= _MIN_SECRET_LEN:
-                forms.add(form)
-    return tuple(sorted(forms, key=len, reverse=True))
-
-
-def _strip_secrets(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return text
-
-
-def _raw_passwords(raw: str | None) -> list[str]:
-    """Password candidates of a raw URL string, even one that does not parse."""
-    if not raw:
-        return []
-    out = []
-    for pattern in (r"://[^:/@\s]*:(.*)@", r"://[^:/@\s]*:([^@\s]*)@",
-                    r"[?&]password=([^&\s]*)"):
-        match = re.search(pattern, raw, re.I)
-        if match and match.group(1):
-            out.append(match.group(1))
-    return out
-
-
-def url_secrets(raw: str | None) -> tuple[str, ...]:
-    """Every form of the password of a raw URL (even one that does not parse), longest
-    first, to remove from any text shown; passwords shorter than 4 characters are left to
-    the structural URL masking."""
-    passwords = _raw_passwords(raw)
-    try:
-        from sqlalchemy.engine import make_url
-
-        passwords.append(make_url(raw).password if raw else None)
-    except Exception:  # noqa: BLE001 - unparseable: the raw candidates are all we have
-        pass
-    return _secret_forms(*passwords)
-
-
 def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
@@ -604,7 +561,7 @@ def _step_config(run: _Run) -> Step:
         run.blocked = ("the settings cannot be used", "설정을 사용할 수 없습니다")
         return _new("config", "fail", started, exc.message,
                     f"설정 값을 사용할 수 없습니다: {exc.message}", cause="config",
-                    hint={"ko": "KRA_CONNECT_TIMEOUT, KRA_STATEMENT_TIMEOUT은 0보다 크고 "
+                    hint={"ko": "KRA_CONNECT_TIMEOUT, KRA_STATEMENT_TIMEOUT은 0.1 이상 "
                           "3600 이하인 초 단위 숫자여야 합니다(예: 10).", "en": exc.hint},
                     facts={**base, "database_url": mask_url(run.raw)})
     if run.statement_limit is None:
@@ -625,8 +582,9 @@ def _step_config(run: _Run) -> Step:
                     f"DATABASE_URL을 사용할 수 없습니다: {exc.message}", cause="config",
                     hint=hint, facts={**base, "database_url": mask_url(run.raw)})
     run.target = target
-    run.secrets = tuple(sorted(set(run.secrets) | set(_secret_forms(
-        target.url.password, *(target.secrets or ()))), key=len, reverse=True))
+    run.secrets = tuple(sorted(set(run.secrets) | set(secret_forms(
+        target.url.password, *(target.secrets or ()), min_length=URL_SECRET_MIN_LENGTH)),
+        key=len, reverse=True))
     url = target.url
     scheme = run.raw.strip().split("://", 1)[0].lower()
     facts: dict[str, Any] = {
@@ -1534,7 +1492,7 @@ def _scrubbed(run: _Run, step: Step) -> Step:
     step.detail_ko = run.scrub(step.detail_ko)
     # Hints are our own text (they show the form postgresql://USER:PASSWORD@HOST, which
     # URL masking would garble): only the secret values themselves are removed.
-    step.hint = {k: _strip_secrets(v, run.secrets) for k, v in step.hint.items()}
+    step.hint = {k: strip_secrets(v, run.secrets) for k, v in step.hint.items()}
     step.facts = _scrub_facts(run, step.facts)
     return step
 

@@ -18,7 +18,14 @@ from sqlalchemy.engine import Connection, Engine
 
 from .classify import classify, server_message
 from .errors import DatabaseUnavailable, QueryFailed, SchemaError, StatusError
-from .settings import APPLICATION_NAME, DatabaseTarget, Timeouts, redact
+from .redact import redact
+from .settings import (
+    APPLICATION_NAME,
+    DEFAULT_STATEMENT_TIMEOUT,
+    MAX_SECONDS,
+    DatabaseTarget,
+    Timeouts,
+)
 
 
 def make_engine(
@@ -49,7 +56,7 @@ def make_engine(
         pool_timeout=timeouts.connect,
         pool_recycle=1800,
     )
-    statement_ms = int(timeouts.statement * 1000)
+    statement_ms = statement_timeout_ms(timeouts.statement)
 
     # insert=True (issue 5): run before SQLAlchemy's own first-connect queries (version,
     # current_schema, ...), so even those go out in a BEGIN READ ONLY transaction.
@@ -63,6 +70,19 @@ def make_engine(
         conn.exec_driver_sql(f"SET LOCAL statement_timeout = {statement_ms}")
 
     return engine
+
+
+MIN_STATEMENT_MS = 100
+
+
+def statement_timeout_ms(seconds: float) -> int:
+    """``SET statement_timeout`` milliseconds for ``seconds``: never 0 (PostgreSQL's "no
+    limit"), at least 100 ms, at most an hour; an unusable number gives the default."""
+    value = float(seconds) if seconds is not None else math.nan
+    if math.isnan(value):
+        value = DEFAULT_STATEMENT_TIMEOUT
+    ms = min(value * 1000, MAX_SECONDS * 1000)
+    return max(MIN_STATEMENT_MS, math.ceil(round(ms, 3)))
 
 
 def _sqlite_engine(target: DatabaseTarget, timeouts: Timeouts, *, read_only: bool) -> Engine:

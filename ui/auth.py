@@ -26,6 +26,8 @@ from typing import Any
 
 import streamlit as st
 
+from status_core.redact import redact
+
 from .i18n import t
 
 EMAILS_ENV = "KRA_ALLOWED_EMAILS"
@@ -130,9 +132,7 @@ def _redacted(text: str, auth: Mapping[str, Any]) -> str:
     for sub in auth.values():
         if isinstance(sub, Mapping):
             secrets += [str(v) for k, v in sub.items() if "secret" in k and v]
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
+    return redact(text, secrets)
 
 
 def _login_buttons(auth: Mapping[str, Any], lang: str) -> None:

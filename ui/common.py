@@ -247,8 +247,11 @@ def as_of(ctx: PageContext, fetched: dt.datetime | None) -> None:
 
 
 def csv_download(ctx: PageContext, frame, name: str, *, key: str) -> None:  # noqa: ANN001
-    """A CSV download of ``frame`` (UTF-8 with BOM so spreadsheet programs read Hangul)."""
-    data = frame.to_csv(index=False).encode("utf-8-sig")
+    """A CSV download of ``frame`` (UTF-8 with BOM so spreadsheet programs read Hangul;
+    text cells that a spreadsheet would run as formulas are neutralised)."""
+    from status_core.export import csv_bytes
+
+    data = csv_bytes(frame)
     st.download_button(ctx.t("download.csv"), data, file_name=f"{name}.csv", mime="text/csv",
                        key=key, icon="⬇️")
 

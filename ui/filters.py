@@ -232,16 +232,16 @@ def env_settings(warnings: list[str], environ: dict | None = None) -> Settings:
         out.stalled_minutes = attention.parse_minutes(
             env.get("KRA_STALLED_MINUTES"), out.stalled_minutes, name="KRA_STALLED_MINUTES")
     except InputError as exc:
-        warnings.append(exc.message)
+        warnings.append(f"{exc.message} ({exc.hint})")
     try:
         out.stuck_minutes = attention.parse_minutes(
             env.get("KRA_STUCK_MINUTES"), out.stuck_minutes, name="KRA_STUCK_MINUTES")
     except InputError as exc:
-        warnings.append(exc.message)
+        warnings.append(f"{exc.message} ({exc.hint})")
     try:
         out.usual_weekdays = attention.parse_weekdays(env.get("KRA_USUAL_WEEKDAYS"))
     except InputError as exc:
-        warnings.append(f"KRA_USUAL_WEEKDAYS: {exc.message}")
+        warnings.append(f"KRA_USUAL_WEEKDAYS: {exc.message} ({exc.hint})")
     return out
 
 
