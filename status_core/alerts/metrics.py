@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -250,22 +251,46 @@ def refresher(engine: Engine, target: DatabaseTarget | None,
     return refresh
 
 
+def _http_server(address: str, port: int, registry):  # noqa: ANN001, ANN202
+    """prometheus_client's WSGI app on a threading server with a listen backlog that takes
+    a burst of scrapes (the standard library's 5 makes the sixth wait for a SYN retry)."""
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from prometheus_client.exposition import ThreadingWSGIServer, make_wsgi_app
+
+    family = socket.getaddrinfo(address, port, type=socket.SOCK_STREAM,
+                                flags=socket.AI_PASSIVE)[0][0]
+
+    class Server(ThreadingWSGIServer):
+        address_family = family
+        request_queue_size = 128
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            """Scrapes are not logged."""
+
+    return make_server(address, port, make_wsgi_app(registry), Server,
+                       handler_class=QuietHandler)
+
+
 def serve(engine: Engine, target: DatabaseTarget | None, thresholds: Thresholds, *,
           address: str, port: int, min_interval: float, wait_s: float, out: TextIO,
           stop: threading.Event) -> int:
     """Serve ``/metrics`` until ``stop`` is set; returns the exit code."""
-    from prometheus_client import CollectorRegistry, start_http_server
+    from prometheus_client import CollectorRegistry
 
     cache = SnapshotCache(refresher(engine, target, thresholds), min_interval=min_interval,
                           wait_s=wait_s)
     registry = CollectorRegistry(auto_describe=False)
     registry.register(KraCollector(cache))  # type: ignore[arg-type]
     try:
-        server, thread = start_http_server(port, addr=address, registry=registry)
+        server = _http_server(address, port, registry)
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise ConfigError(f"cannot listen on {address}:{port}: {reason}",
                           hint="Choose another --port or --address.") from None
+    thread = threading.Thread(target=server.serve_forever, daemon=True, name="kra-metrics-http")
+    thread.start()
     out.write(f"serving http://{address}:{port}/metrics (one aggregation per "
               f"{min_interval:g} s at most)\n")
     out.flush()
