@@ -243,6 +243,22 @@ def test_without_a_webhook_it_is_a_plain_check(env, tmp_path):
     assert not (tmp_path / "s.sqlite").exists()  # a check keeps no state
 
 
+@pytest.mark.parametrize(("fmt", "expected"), [("json", None), ("xml", "[alerts] format")])
+def test_webhook_from_secrets_toml(fmt, expected, env, receiver, tmp_path):
+    env.delenv("KRA_ALERT_WEBHOOK_URL")
+    env.delenv("KRA_ALERT_FORMAT")
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(
+        f'[alerts]\nwebhook_url = "{receiver.url}"\nformat = "{fmt}"\n')
+    env.setenv("DATABASE_URL", build_sqlite(tmp_path / "c.sqlite", FAILED_DAY))
+    code, out, err = watch(state=tmp_path / "s.sqlite")
+    if expected is None:
+        assert code == 1 and [b["kind"] for b in receiver.accepted] == ["failed"]
+    else:
+        assert code == 2 and expected in err and receiver.posts == []
+    assert TOKEN not in out + err
+
+
 def test_dry_run_prints_and_sends_nothing(env, receiver, tmp_path):
     env.setenv("KRA_ALERT_FORMAT", "slack")
     env.setenv("DATABASE_URL", build_sqlite(tmp_path / "c.sqlite", FAILED_DAY))
@@ -276,6 +292,7 @@ def test_secrets_appear_nowhere(env, receiver, pg_db, tmp_path, caplog):
     err = "".join(o[2] for o in outputs)
     assert "HTTP Request: POST http://127.0.0.1" in caplog.text  # httpx did log the posts
     assert len(receiver.accepted) == 2  # the failed day (second run), the database down
+    assert all(b["blocks"][0]["text"]["type"] == "plain_text" for b in receiver.accepted)
     everything = _everything(receiver, out, err, caplog.text, state)
     assert "/***" in everything
     for secret in (TOKEN, WEBHOOK_PATH, *secret_forms(SENTINEL_PASSWORD)):
