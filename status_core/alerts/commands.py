@@ -81,7 +81,7 @@ def _webhook_secrets() -> tuple[str, ...]:
 def _guarded(handler: Handler) -> Callable[[argparse.Namespace, TextIO, TextIO], int]:
     """Errors leave with the webhook's token masked (the CLI masks the DB password)."""
     def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-        from ..settings import redact
+        from ..redact import redact
 
         try:
             return handler(args, out, err)
@@ -167,7 +167,7 @@ def _refuse_collector_file(state: Path, target) -> None:  # noqa: ANN001
 
 def _cycle_in_loop(watcher, err: TextIO) -> None:  # noqa: ANN001
     """One ``--every`` run; a failure is reported and the next run tries again."""
-    from ..settings import redact
+    from ..redact import redact
 
     try:
         watcher.cycle()

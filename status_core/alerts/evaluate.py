@@ -20,7 +20,8 @@ from ..domain import ACTIVE_JOB_STATUSES, KST
 from ..engine import read
 from ..errors import ConfigError, InputError, StatusError
 from ..inputs import parse_meets, parse_range
-from ..settings import DatabaseTarget, redact
+from ..redact import redact
+from ..settings import DatabaseTarget
 from ..states import cell_states
 from .items import Item, Scope, build_items, db_down_item
 

@@ -1,7 +1,7 @@
 """Where alerts go, and posting them: a timeout on every call, bounded retries with backoff.
 
 The webhook URL is a secret (its path or query carries the token): it is kept out of
-``repr``, every error is passed through :func:`status_core.settings.redact` with the URL's
+``repr``, every error is passed through :func:`status_core.redact.redact` with the URL's
 secret parts, and the HTTP libraries' log records are redacted the same way.
 """
 
@@ -13,10 +13,11 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from ..errors import ConfigError
-from ..settings import _read_secrets, mask_url, redact, secrets_paths
+from ..redact import mask_url, redact, secret_forms
+from ..settings import _read_secrets, secrets_paths
 
 ENV_URL = "KRA_ALERT_WEBHOOK_URL"
 ENV_FORMAT = "KRA_ALERT_FORMAT"
@@ -55,8 +56,7 @@ def webhook_secrets(url: str) -> tuple[str, ...]:
                   parts.fragment, parts.password or "", parts.username or ""]
     candidates += [seg for seg in parts.path.split("/") if len(seg) >= 8]
     candidates += [value for _key, value in parse_qsl(parts.query) if len(value) >= 4]
-    forms = {form for c in candidates if c for form in (c, unquote(c), quote(c, safe="/"))}
-    return tuple(sorted(forms, key=len, reverse=True))
+    return secret_forms(*candidates)
 
 
 def _setting(env: Mapping[str, str], alerts: Mapping, var: str, key: str) -> tuple[str, str]:
