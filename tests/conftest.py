@@ -22,6 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+# The test collector (a real HTTP server speaking the collector's API) and its fixtures.
+pytest_plugins = ["tests.collector_server"]
+
 from tests.pgcluster import (  # noqa: E402
     SENTINEL_PASSWORD,
     PgCluster,
