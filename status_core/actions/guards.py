@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -39,6 +40,16 @@ def _plain(value: object) -> object:
     return value
 
 
+def _parameters(value: object) -> dict:
+    """``jobs.parameters`` as a dict, whether the query gave JSON text or a dict."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
 def open_jobs(conn: Connection, race_date: str, meet: int) -> list[dict]:
     """Jobs not over yet whose parameters name ``race_date`` and ``meet``, newest first:
     ``job_id, type, status, created_at, started_at, created_by, race_numbers``."""
@@ -46,7 +57,7 @@ def open_jobs(conn: Connection, race_date: str, meet: int) -> list[dict]:
                        limit=20)
     out = []
     for row in frame.to_dict("records"):
-        params = row.get("parameters") if isinstance(row.get("parameters"), dict) else {}
+        params = _parameters(row.get("parameters"))
         out.append({
             "job_id": str(row["job_id"]), "type": _plain(row.get("type")),
             "status": _plain(row.get("status")), "created_at": _plain(row.get("created_at")),
