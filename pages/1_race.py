@@ -13,6 +13,7 @@ from status_core.inputs import MEETS
 from ui.common import (
     as_of,
     csv_download,
+    input_warning,
     kst,
     kst_text,
     setup_page,
@@ -21,7 +22,20 @@ from ui.common import (
 )
 from ui.data import Data
 from ui.filters import W_DAY, W_DAY_MEET, meet_label, resolve_day
-from ui.tables import badge_columns, job_columns, jobs_for_csv, jobs_for_display, with_badges
+from ui.tables import (
+    badge_columns,
+    job_columns,
+    job_detail,
+    jobs_for_csv,
+    jobs_for_display,
+    with_badges,
+)
+from ui.text import cell
+
+#: Table cells carry this much of a stored text; the whole is shown on demand.
+NAME_CELL = 120
+WARNING_CELL = 160
+WARNINGS_SHOWN = 5
 
 ctx = setup_page("race", live=True)
 st.title(f"🏇 {ctx.t('nav.race')}")
@@ -46,7 +60,7 @@ def latest_day() -> tuple[str, int] | None:
 warnings: list[str] = []
 day = resolve_day(warnings, latest_day)
 for message in warnings:
-    st.warning(f"**{ctx.t('error.input')}:** {message} — {ctx.t('error.fallback')}")
+    input_warning(message, ctx.lang)
 if day is None:
     if extent_error:
         show_error(ctx, extent_error[0])
@@ -89,6 +103,8 @@ def summary(status: dict) -> None:
 def races_table(races: pd.DataFrame) -> None:
     st.subheader(ctx.t("race.races"))
     shown = with_badges(ctx, races).assign(
+        race_name=[cell(n, NAME_CELL) for n in races["race_name"]],
+        warnings=[warning_cells(w) for w in races["warnings"]],
         flag=["❌" if f else ("⚠️" if w else "") for f, w in
               zip(races["failed"], races["warning_count"], strict=True)],
         **{c: kst(races[c]) for c in ("collected_at", "enriched_at", "result_collected_at",
@@ -132,18 +148,69 @@ def races_table(races: pd.DataFrame) -> None:
         **{c: kst(races[c]) for c in ("collected_at", "enriched_at", "result_collected_at",
                                        "updated_at")}),
         f"races_{race_date}_{meet}", key="csv_races")
-    flagged = races[races["failed"] | (races["warning_count"] > 0)]
-    failed = races[races["failed"]]
-    if not flagged.empty:
-        title = ctx.t("race.failed_title") if not failed.empty else ctx.t("race.warnings_title")
-        with st.expander(f"{title} ({len(flagged)})", expanded=not failed.empty):
-            for row in flagged.itertuples(index=False):
-                head = ctx.t("race.failed_line", n=row.race_number, name=row.race_name or "")
-                states = " · ".join(status_badge(s, ctx.lang) for s in (
-                    row.collection_status, row.enrichment_status, row.result_status))
-                lines = "\n".join(f"- {w}" for w in row.warnings) or ctx.t("race.no_warnings")
-                icon = "❌" if row.failed else "⚠️"
-                st.markdown(f"{icon} **{head}** — {states}\n\n{lines}")
+    flagged_section(races)
+
+
+def warning_cells(warnings: list[str]) -> list[str]:
+    """A race's warnings for a table cell: the first few, each cut."""
+    items = [cell(w, WARNING_CELL) for w in warnings[:WARNINGS_SHOWN]]
+    if len(warnings) > WARNINGS_SHOWN:
+        items.append(ctx.t("race.more_warnings", n=len(warnings) - WARNINGS_SHOWN))
+    return items
+
+
+def flagged_section(races: pd.DataFrame) -> None:
+    """Failed and warned races as one table (a cell of thousands of them stays one
+    element), and one race's whole name and warnings on demand."""
+    flagged = races[races["failed"] | (races["warning_count"] > 0)].reset_index(drop=True)
+    if flagged.empty:
+        return
+    failed = bool(flagged["failed"].any())
+    title = ctx.t("race.failed_title") if failed else ctx.t("race.warnings_title")
+    with st.expander(f"{title} ({len(flagged)})", expanded=failed):
+        states = zip(flagged["collection_status"], flagged["enrichment_status"],
+                     flagged["result_status"], strict=True)
+        table = pd.DataFrame({
+            "flag": ["❌" if f else "⚠️" for f in flagged["failed"]],
+            "race_number": flagged["race_number"],
+            "race_name": [cell(n, NAME_CELL) for n in flagged["race_name"]],
+            "states": [" · ".join(status_badge(s, ctx.lang) for s in trio) for trio in states],
+            "warning_count": flagged["warning_count"],
+            "warnings": [warning_cells(w) for w in flagged["warnings"]],
+        })
+        st.dataframe(table, hide_index=True, width="stretch", key="flagged_table",
+                     column_config={
+                         "flag": st.column_config.TextColumn(ctx.t("col.flag"), width="small"),
+                         "race_number": st.column_config.NumberColumn(
+                             ctx.t("col.race_number"), width="small"),
+                         "race_name": st.column_config.TextColumn(ctx.t("col.race_name")),
+                         "states": st.column_config.TextColumn(ctx.t("col.states")),
+                         "warning_count": st.column_config.NumberColumn(
+                             ctx.t("col.warning_count")),
+                         "warnings": st.column_config.ListColumn(ctx.t("col.warnings"),
+                                                                 width="large"),
+                     })
+        race_detail(flagged)
+
+
+def race_detail(flagged: pd.DataFrame) -> None:
+    """The whole name and every warning of the race picked, as text (never Markdown)."""
+    def label(i: int) -> str:
+        row = flagged.iloc[i]
+        number = "-" if pd.isna(row["race_number"]) else int(row["race_number"])
+        return f"{'❌' if row['failed'] else '⚠️'} {ctx.t('race.failed_line', n=number, name='')}"
+
+    chosen = st.selectbox(ctx.t("race.detail"), range(len(flagged)), index=None,
+                          format_func=label, placeholder=ctx.t("race.detail_placeholder"),
+                          key="race_detail")
+    if chosen is None:
+        return
+    row = flagged.iloc[chosen]
+    st.caption(ctx.t("col.race_name"))
+    st.text(row["race_name"] if isinstance(row["race_name"], str) else "-")
+    st.caption(ctx.t("col.warnings") + f" ({len(row['warnings'])})")
+    st.code("\n".join(row["warnings"]) or ctx.t("race.no_warnings"), language=None,
+            wrap_lines=True)
 
 
 def jobs_table(jobs: pd.DataFrame) -> None:
@@ -161,6 +228,7 @@ def jobs_table(jobs: pd.DataFrame) -> None:
         key="race_jobs_table",
     )
     csv_download(ctx, jobs_for_csv(jobs), f"jobs_{race_date}_{meet}", key="csv_race_jobs")
+    job_detail(ctx, jobs, data.job_text, key="race_job_detail")
 
 
 @st.fragment(run_every=ctx.run_every)

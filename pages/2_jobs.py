@@ -9,11 +9,14 @@ import streamlit as st
 from status_core import attention
 from status_core.diagnose import format_age
 from status_core.errors import StatusError
+from status_core.queries import ERROR_PREVIEW
 from ui import charts
-from ui.common import as_of, csv_download, kst, setup_page, show_error
+from ui.common import as_of, csv_download, input_warning, kst, setup_page, show_error
 from ui.data import Data
 from ui.filters import resolve_choices, resolve_optional_date
-from ui.tables import job_columns, jobs_for_csv, jobs_for_display
+from ui.i18n import STRINGS
+from ui.tables import job_columns, job_detail, jobs_for_csv, jobs_for_display
+from ui.text import cell, md_plain
 
 JOB_LIMIT = 500
 W_TYPES, W_STATUSES, W_RACE_DATE = "w_job_types", "w_job_statuses", "w_job_race_date"
@@ -27,7 +30,7 @@ statuses = resolve_choices("job_statuses", "status", attention.JOB_STATUSES, W_S
                            warnings)
 race_date = resolve_optional_date("job_race_date", "race_date", W_RACE_DATE, warnings)
 for message in warnings:
-    st.warning(f"**{ctx.t('error.input')}:** {message} — {ctx.t('error.fallback')}")
+    input_warning(message, ctx.lang)
 
 with st.container(border=True):
     cols = st.columns([2, 2, 1])
@@ -43,7 +46,9 @@ def counts_section(counts: dict[str, int]) -> None:
     frame = attention.status_counts_frame(counts)
     cols = st.columns(len(frame))
     for col, row in zip(cols, frame.itertuples(index=False), strict=True):
-        label = ctx.t(f"job.{row.status}")
+        # A status the collector does not define is stored text: a label is Markdown.
+        known = f"job.{row.status}" in STRINGS
+        label = ctx.t(f"job.{row.status}") if known else (md_plain(row.status) or "-")
         if row.legacy:
             label += f" · {ctx.t('jobs.legacy')}"
         col.metric(label, row.count)
@@ -75,7 +80,7 @@ def stuck_section(active, now: dt.datetime) -> None:  # noqa: ANN001
     csv_download(ctx, jobs_for_csv(stuck), "stuck_jobs", key="csv_stuck")
 
 
-def recent_section(jobs) -> None:  # noqa: ANN001
+def recent_section(jobs, data: Data) -> None:  # noqa: ANN001
     st.subheader(f"{ctx.t('jobs.recent')} ({len(jobs)})")
     if jobs.empty:
         st.info(ctx.t("jobs.no_jobs"))
@@ -88,6 +93,7 @@ def recent_section(jobs) -> None:  # noqa: ANN001
         column_config=job_columns(ctx), key="jobs_table",
     )
     csv_download(ctx, jobs_for_csv(jobs), f"jobs_{ctx.start}_{ctx.end}", key="csv_jobs")
+    job_detail(ctx, jobs, data.job_text, key="job_detail")
 
 
 def timeline_section(jobs, now: dt.datetime) -> None:  # noqa: ANN001
@@ -106,8 +112,10 @@ def errors_section(jobs) -> None:  # noqa: ANN001
     if groups.empty:
         st.success(ctx.t("jobs.no_errors"))
         return
+    shown = groups.assign(last_seen=kst(groups["last_seen"]),
+                          example=[cell(e, ERROR_PREVIEW) for e in groups["example"]])
     st.dataframe(
-        groups.assign(last_seen=kst(groups["last_seen"])), hide_index=True, width="stretch",
+        shown, hide_index=True, width="stretch",
         column_config={
             "pattern": st.column_config.TextColumn(ctx.t("col.pattern"), width="large"),
             "count": st.column_config.NumberColumn(ctx.t("col.count")),
@@ -140,7 +148,7 @@ def body() -> None:
     as_of(ctx, data.as_of)
     counts_section(counts)
     stuck_section(active, now)
-    recent_section(jobs)
+    recent_section(jobs, data)
     timeline_section(jobs, now)
     errors_section(jobs)
 

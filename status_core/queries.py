@@ -278,6 +278,28 @@ JOB_COLUMNS = (
 )
 
 
+#: How much of a job's ``error_message`` (and ``current_step``) :func:`jobs_frame` reads: a
+#: page lists up to hundreds of jobs, and one error can be megabytes of stack trace.
+ERROR_PREVIEW = 300
+STEP_PREVIEW = 200
+#: :func:`job_text` reads at most this much of one job's error.
+ERROR_FULL_MAX = 200_000
+
+
+def _prefix(dialect: str, column: str, chars: int) -> str:
+    """SQL for the first ``chars`` characters of ``column`` (the server cuts, so the rest
+    never crosses the network)."""
+    if dialect == "postgresql":
+        return f"left(CAST({column} AS TEXT), {int(chars)})"
+    return f"substr(CAST({column} AS TEXT), 1, {int(chars)})"
+
+
+def _job_select(dialect: str) -> str:
+    cut = {"error_message": ERROR_PREVIEW, "current_step": STEP_PREVIEW}
+    exprs = [f"{_prefix(dialect, c, cut[c])} AS {c}" if c in cut else c for c in JOB_COLUMNS]
+    return ", ".join([*exprs, "length(CAST(error_message AS TEXT)) AS error_length"])
+
+
 def _param_expr(dialect: str, key: str) -> str:
     if dialect == "postgresql":
         return f"(parameters ->> '{key}')"
@@ -297,6 +319,9 @@ def jobs_frame(
     """Recent jobs, newest first, light columns plus ``race_date``/``meet`` read from
     ``parameters`` and ``duration_s``.
 
+    ``error_message`` holds at most :data:`ERROR_PREVIEW` characters and ``current_step``
+    :data:`STEP_PREVIEW` (cut by the server); ``error_length`` is the stored error's full
+    length (None without one). :func:`job_text` reads one job's whole error.
     ``race_date``/``meet`` select the jobs whose parameters name that date and meet.
     """
     dialect = conn.dialect.name
@@ -321,13 +346,14 @@ def jobs_frame(
         binds.append(sa.bindparam("statuses", expanding=True))
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     stmt = sa.text(
-        f"SELECT {', '.join(JOB_COLUMNS)} FROM jobs {clause} "
+        f"SELECT {_job_select(dialect)} FROM jobs {clause} "
         "ORDER BY created_at DESC, job_id LIMIT :limit"
     )
     if binds:
         stmt = stmt.bindparams(*binds)
     rows = conn.execute(stmt, params).all()
-    frame = pd.DataFrame(rows, columns=list(JOB_COLUMNS))
+    frame = pd.DataFrame(rows, columns=[*JOB_COLUMNS, "error_length"])
+    frame["error_length"] = pd.to_numeric(frame["error_length"]).astype("Int64")
     for col in ("created_at", "started_at", "completed_at"):
         frame[col] = to_utc(frame[col])
     frame["status"] = frame["status"].fillna("queued").astype(object)
@@ -341,6 +367,21 @@ def jobs_frame(
     ).astype("Int64")
     frame["duration_s"] = (frame["completed_at"] - frame["started_at"]).dt.total_seconds()
     return frame
+
+
+def job_text(conn: Connection, job_id: str) -> dict | None:
+    """One job's long texts: ``job_id``, ``error_message`` (at most
+    :data:`ERROR_FULL_MAX` characters), ``error_length`` (the stored length) and
+    ``current_step``; None when no job has that id."""
+    dialect = conn.dialect.name
+    row = conn.execute(sa.text(
+        f"SELECT job_id, {_prefix(dialect, 'error_message', ERROR_FULL_MAX)}, "
+        "length(CAST(error_message AS TEXT)), CAST(current_step AS TEXT) "
+        "FROM jobs WHERE job_id = :job_id"), {"job_id": str(job_id)}).first()
+    if row is None:
+        return None
+    return {"job_id": row[0], "error_message": row[1],
+            "error_length": None if row[2] is None else int(row[2]), "current_step": row[3]}
 
 
 def job_status_counts(conn: Connection) -> dict[str, int]:

@@ -20,7 +20,6 @@ from tests.apptest_support import (
     metrics,
     ok,
     table,
-    texts,
 )
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
@@ -90,9 +89,11 @@ def test_deep_link_selects_day_and_summary_matches_core(demo_file: Path, facts: 
     assert_summary(at, status)
     got = table(at, "race_number")
     assert got["failed"].all() and len(got) == len(races)
-    # failed races are listed with their warnings, readable
+    # failed races are listed, as one table, with their warnings, readable
     warnings = {w for ws in races["warnings"] for w in ws}
-    assert warnings and all(w in texts(at) for w in warnings)
+    flagged = table(at, "states")
+    assert list(flagged["race_number"]) == list(races["race_number"])
+    assert warnings and warnings <= {w for ws in flagged["warnings"] for w in ws}
     assert "실패한 경주와 경고" in "\n".join(e.label for e in at.expander)
     if not jobs.empty:
         assert set(table(at, "error_message")["job_id"]) == set(jobs["job_id"])
@@ -159,7 +160,9 @@ def test_failed_race_highlighted_and_job_error_shown(db_path: Path) -> None:
     got = table(at, "race_number")
     assert list(got["failed"]) == [False, True]
     assert list(got["flag"]) == ["", "❌"]
-    assert "KRA API timeout after 3 retries" in texts(at)
+    flagged = table(at, "states")
+    assert list(flagged["race_number"]) == [2] and list(flagged["flag"]) == ["❌"]
+    assert list(flagged["warnings"].iloc[0]) == ["KRA API timeout after 3 retries"]
     shown_jobs = table(at, "error_message")
     assert list(shown_jobs["job_id"]) == ["job-1"]
     assert shown_jobs["error_message"].iloc[0] == "429 Too Many Requests"

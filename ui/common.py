@@ -16,6 +16,7 @@ from status_core.settings import DatabaseTarget, redact, resolve_target, resolve
 
 from .auth import require_login
 from .i18n import DEFAULT_LANG, LANGS, STRINGS, t
+from .text import md_plain, md_with_code, shorten, shorten_message
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {
@@ -28,6 +29,8 @@ PAGES = {
 PAGE_URLS = {"overview": "", "race": "race", "jobs": "jobs", "check": "check"}
 PAGE_ICONS = {"overview": "📊", "race": "🏇", "jobs": "⚙️", "check": "🩺"}
 KST_ZONE = "Asia/Seoul"
+#: A database error is shown up to this many characters (a server may quote a whole value).
+ERROR_MAX = 1000
 
 
 @dataclass
@@ -170,8 +173,15 @@ def setup_page(page_key: str, *, range_filters: bool = False, live: bool = False
         else:
             st.code(target.masked, language=None)
     for message in ctx.warnings:
-        st.warning(f"**{t('error.input', lang)}:** {message} — {t('error.fallback', lang)}")
+        input_warning(message, lang)
     return ctx
+
+
+def input_warning(message: str, lang: str) -> None:
+    """"Invalid input: <what> — the default is used instead." The message quotes what the
+    user typed: shortened, and shown as text, never as Markdown."""
+    st.warning(f"**{t('error.input', lang)}:** {md_plain(shorten_message(message))} — "
+               f"{t('error.fallback', lang)}")
 
 
 def _engine_key(target: DatabaseTarget) -> str:
@@ -204,11 +214,13 @@ def show_error(ctx: PageContext, exc: StatusError) -> None:
 
     secrets = ctx.target.secrets if ctx.target else ()
     title = ctx.t("error.config" if isinstance(exc, ConfigError) else "error.database")
-    st.error(f"**{title}**\n\n{redact(exc.message, secrets)}")
+    # The message may quote the server or stored values: literal text, never Markdown.
+    message = shorten(redact(exc.message, secrets), ERROR_MAX)
+    st.error(f"**{title}**\n\n{md_plain(message)}")
     hint = (hint_for(exc.cause, ctx.lang, **exc.context)
             if exc.cause in HINTS and exc.cause != "unknown" else exc.hint)
     if hint:
-        st.info(f"**{ctx.t('error.hint')}:** {redact(hint, secrets)}")
+        st.info(f"**{ctx.t('error.hint')}:** {md_with_code(redact(hint, secrets))}")
     if (ROOT / PAGES["check"]).is_file():
         st.page_link(PAGES["check"], label=ctx.t("error.go_check"), icon="🩺",
                      query_params={"lang": ctx.lang} if ctx.lang != DEFAULT_LANG else None)

@@ -23,6 +23,7 @@ from status_core.inputs import MAX_RANGE_DAYS
 from status_core.queries import (
     collection_status,
     job_status_counts,
+    job_text,
     jobs_frame,
     progress_frame,
     races_frame,
@@ -145,3 +146,8 @@ class Data:
 
     def job_counts(self) -> dict[str, int]:
         return self._call("job_counts")
+
+    def job_text(self, job_id: str) -> dict | None:
+        """One job's whole error and step, read when a viewer asks for it. Not cached:
+        an error can be hundreds of KB, and a cache would keep one per job looked at."""
+        return _fetch(self.ctx.require_target(), job_text, str(job_id)).data

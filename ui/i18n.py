@@ -89,6 +89,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.job_ids": {"ko": "작업 ID (최근 5개)", "en": "Job IDs (newest 5)"},
     "col.types": {"ko": "작업 유형", "en": "Job types"},
     "col.legacy": {"ko": "구버전 상태", "en": "Legacy status"},
+    "col.states": {"ko": "상태 (수집 · 보강 · 결과)",
+                   "en": "Statuses (collection · enrichment · results)"},
     # --- sidebar, live mode, settings ----------------------------------------------------
     "sidebar.range_help": {
         "ko": "한국 시간 기준 날짜입니다. 기본값은 최근 14일입니다.",
@@ -221,6 +223,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "race.warnings_title": {"ko": "경고가 있는 경주", "en": "Races with warnings"},
     "race.failed_line": {"ko": "{n}경주 {name}", "en": "Race {n} {name}"},
     "race.no_warnings": {"ko": "(경고 없음)", "en": "(no warnings)"},
+    "race.more_warnings": {"ko": "… 외 {n}개", "en": "… {n} more"},
+    "race.detail": {
+        "ko": "경주 하나의 전체 경주명과 경고 보기 (표에는 긴 글의 앞부분만 보입니다)",
+        "en": "One race's whole name and warnings (tables show the start of long texts)",
+    },
+    "race.detail_placeholder": {"ko": "경주를 고르세요", "en": "Choose a race"},
     "race.jobs": {"ko": "이 경주일의 작업", "en": "Jobs for this race day"},
     "race.no_jobs": {
         "ko": "parameters에 이 날짜와 경마장을 지정한 작업이 없습니다.",
@@ -259,6 +267,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "created {start} to {end} (KST) · at most {limit} jobs",
     },
     "jobs.stuck": {"ko": "멈춘 작업", "en": "Stuck jobs"},
+    "jobs.detail": {
+        "ko": "작업 하나의 전체 오류 보기 (표에는 오류의 앞부분만 보입니다)",
+        "en": "One job's whole error (tables show the start of each error)",
+    },
+    "jobs.detail_placeholder": {"ko": "작업을 고르세요", "en": "Choose a job"},
+    "jobs.detail_option": {"ko": "{job} · 오류 {n:,}자", "en": "{job} · error of {n:,} characters"},
+    "jobs.detail_cut": {"ko": "전체 {total:,}자 중 앞의 {shown:,}자",
+                        "en": "the first {shown:,} of {total:,} characters"},
+    "jobs.detail_none": {"ko": "이 작업에는 오류 메시지가 없습니다.",
+                         "en": "This job has no error message."},
+    "jobs.detail_gone": {"ko": "이 작업을 더 이상 찾을 수 없습니다.",
+                         "en": "This job is no longer in the database."},
     "jobs.stuck_caption": {
         "ko": "processing(또는 구버전 running/retrying) 상태로 {minutes}분 넘게 실행 중인 작업 "
         "(필터와 무관)",
