@@ -25,12 +25,12 @@ ELLIPSIS = "…"
 # punctuation always stands for the character itself (CommonMark).
 # (':' for ':red[..]' and ':smile:': Streamlit replaces an emoji code unless both of its
 # colons are escaped.)
-_ALWAYS = re.compile(r"([\\`*\[\]<>|~$&:])")
+_ALWAYS = re.compile(r"([\\`*\[\]<>|~$&:#])")
 # ... only in some places: '_' that is not between two letters or digits (emphasis),
 # the '/' of ':material/' (replaced in the source, before any escape is read).
 _PLACED = re.compile(r"((?<![^\W_])_|_(?![^\W_])|(?<=material)/)")
-# ... or at the start of a line: '#', '-', '+', '=', '>' and a number's '.' or ')' start
-# headings, lists, rules and quotes.
+# ... or at the start of a line: '-', '+', '=' and a number's '.' or ')' start lists,
+# headings and rules.
 _LINE_START = re.compile(r"^(?:([!-/:-@\[-`{-~])|(\d+)([.)]))")
 # GFM turns bare URLs and e-mail addresses into links after the escapes are gone; a word
 # joiner (U+2060, invisible) inside the pattern keeps them text.
