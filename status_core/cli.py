@@ -17,7 +17,7 @@ from typing import TextIO
 
 from . import STARTED_AT, __version__
 from .alerts.commands import add_commands as add_alert_commands
-from .engine import make_engine, read
+from .engine import make_engine, run_read
 from .errors import InputError, StatusError
 from .inputs import MEETS, parse_date, parse_meet, parse_meets, parse_range
 from .redact import redact, url_secrets
@@ -145,11 +145,11 @@ def _cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     target = resolve_target()
     engine = _open(target)
     try:
-        with read(engine, target) as conn:
-            if args.date:
-                records = [collection_status(conn, race_date, meet)]
-            else:
-                records = summary_records(progress_frame(conn, start, end, meets))
+        if args.date:
+            records = [run_read(engine, target, collection_status, race_date, meet)]
+        else:
+            records = summary_records(run_read(engine, target, progress_frame, start, end,
+                                               meets))
     finally:
         engine.dispose()
     if args.json:

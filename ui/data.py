@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from status_core.engine import read
+from status_core.engine import run_read
 from status_core.inputs import MAX_RANGE_DAYS
 from status_core.queries import (
     collection_status,
@@ -44,8 +44,8 @@ class Loaded:
 
 
 def _fetch(target: DatabaseTarget, query: Callable, *args: Any, **kwargs: Any) -> Loaded:
-    with read(engine_for_target(target), target) as conn:
-        data = query(conn, *args, **kwargs)
+    # Bounded in wall time: a frozen server costs one message, never a page that spins.
+    data = run_read(engine_for_target(target), target, query, *args, **kwargs)
     return Loaded(data, dt.datetime.now(dt.UTC))
 
 

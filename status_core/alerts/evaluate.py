@@ -13,11 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from .. import attention
 from ..domain import ACTIVE_JOB_STATUSES, KST
-from ..engine import read
+from ..engine import run_read
 from ..errors import ConfigError, InputError, StatusError
 from ..inputs import parse_meets, parse_range
 from ..redact import redact
@@ -95,10 +95,13 @@ def read_frames(
     :class:`StatusError` when it cannot be used)."""
     from ..queries import job_status_counts, jobs_frame, progress_frame
 
-    with read(engine, target) as conn:
-        progress = progress_frame(conn, scope.start, scope.end, scope.meets)
-        active = jobs_frame(conn, statuses=ACTIVE_JOB_STATUSES, limit=ACTIVE_JOBS_LIMIT)
-        counts = job_status_counts(conn) if job_counts else None
+    def frames(conn: Connection) -> tuple:
+        return (progress_frame(conn, scope.start, scope.end, scope.meets),
+                jobs_frame(conn, statuses=ACTIVE_JOB_STATUSES, limit=ACTIVE_JOBS_LIMIT),
+                job_status_counts(conn) if job_counts else None)
+
+    # Bounded in wall time like every page read: a frozen server costs one deadline.
+    progress, active, counts = run_read(engine, target, frames)
     states = cell_states(progress, now=now, stalled_minutes=thresholds.stalled_minutes)
     today = now.astimezone(KST).date()
     missing = attention.missing_days(progress, scope.start, scope.end, today,
