@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from .classify import classify, server_message
 from .errors import DatabaseUnavailable, QueryFailed, SchemaError, StatusError
 from .settings import APPLICATION_NAME, DatabaseTarget, Timeouts, redact
+from .timestamps import register_loaders
 
 
 def make_engine(
@@ -57,6 +58,8 @@ def make_engine(
     def _on_connect(dbapi_conn, _record):  # noqa: ANN001
         # psycopg then opens every transaction with BEGIN READ ONLY.
         dbapi_conn.read_only = read_only
+        # A stored infinity or a year past 9999 must not fail the query it is read by.
+        register_loaders(dbapi_conn)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from status_core.attention import JOB_STATUSES, PROGRESS_STAGES
+from status_core.timestamps import kst_text
 
 from .filters import meet_label
 from .i18n import t
@@ -70,7 +71,7 @@ def calendar_chart(calendar: pd.DataFrame, lang: str) -> alt.Chart:
         day=_date_label(calendar["date"]),
         course=[meet_label(m, lang) for m in calendar["meet"]],
         state_label=[t(f"state.{s}", lang) for s in calendar["state"]],
-        updated=[v.tz_convert("Asia/Seoul").strftime("%m-%d %H:%M") if pd.notna(v) else "-"
+        updated=[kst_text(v, "%m-%d %H:%M", suffix=False)  # "∞" for an infinite time
                  for v in pd.to_datetime(calendar["last_updated"], utc=True)],
     )
     return (
