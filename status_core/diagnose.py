@@ -80,6 +80,7 @@ from .settings import (
     parse_url,
     resolve_timeouts,
 )
+from .timestamps import kst_iso, kst_text
 
 KST = dt.timezone(dt.timedelta(hours=9), "KST")
 
@@ -297,9 +298,7 @@ class Diagnosis:
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(KST).isoformat()
+        return kst_iso(value)  # never overflows: "infinity", UTC past 9999-12-31 15:00
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -1278,7 +1277,10 @@ def _as_utc(value: Any) -> dt.datetime | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:  # a year-1 instant east of UTC
+        return None
 
 
 def _counts_text(counts: dict[str, int]) -> str:
@@ -1297,10 +1299,10 @@ def _step_data(run: _Run) -> Step:
         if "races" in readable:
             races = [tuple(r) for r in conn.exec_driver_sql(_RACES_SQL).all()]
         if "jobs" in readable:
-            # as status_core.queries.job_status_counts (NULL counts as the default, queued)
+            # as status_core.queries.job_status_counts (NULL under its own key, "none")
             jobs = {}
             for status, n in conn.exec_driver_sql(_JOBS_SQL).all():
-                key = status or "queued"
+                key = "none" if status is None else status
                 jobs[key] = jobs.get(key, 0) + int(n)
             jobs = dict(sorted(jobs.items()))
         if not run.is_sqlite:
@@ -1341,7 +1343,7 @@ def _step_data(run: _Run) -> Step:
         en.append(f"races {total:,}{shown}")
         ko.append(f"경주 {total:,}개{shown}")
         if newest is not None:
-            kst = newest.astimezone(KST).strftime("%Y-%m-%d %H:%M KST")
+            kst = kst_text(newest, "%Y-%m-%d %H:%M")
             en.append(f"newest update {kst} ({format_age(age, 'en')})")
             ko.append(f"최근 갱신 {kst} ({format_age(age, 'ko')})")
         if total == 0:
@@ -1408,8 +1410,7 @@ def _step_status(run: _Run) -> Step:
                               f"{race_date} {meet}번 경마장 현황 조회")
     name = MEETS.get(meet, str(meet))
     updated = record.get("last_updated")
-    when = (_as_utc(updated).astimezone(KST).strftime("%Y-%m-%d %H:%M KST")
-            if _as_utc(updated) else "-")
+    when = kst_text(_as_utc(updated), "%Y-%m-%d %H:%M")
     en = (f"{race_date} meet {meet} ({name}): {record['total_races']} races, "
           f"{record['collected_races']} collected, {record['enriched_races']} enriched → "
           f"status {record['status']} (collection {record['collection_status']}, enrichment "

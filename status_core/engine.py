@@ -36,6 +36,7 @@ from .settings import (
     DatabaseTarget,
     Timeouts,
 )
+from .timestamps import register_loaders
 
 T = TypeVar("T")
 
@@ -89,6 +90,8 @@ def make_engine(
     def _on_connect(dbapi_conn, _record):  # noqa: ANN001
         # psycopg then opens every transaction with BEGIN READ ONLY.
         dbapi_conn.read_only = read_only
+        # A stored infinity or a year past 9999 must not fail the query it is read by.
+        register_loaders(dbapi_conn)
         _attach(dbapi_conn)  # before the first-connect queries, which can hang too
 
     @event.listens_for(engine, "begin")

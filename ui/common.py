@@ -92,7 +92,9 @@ def _link_params(page: str, lang: str) -> dict[str, object]:
     if page == "race":
         state = ss.get("_sync.day.state")
         if state and state[1] and state[0]:
-            params["date"], params["meet"] = state[0][0], str(state[0][1])
+            from .filters import day_params
+
+            params.update(day_params(*state[0]))
     if page != "check":
         live = ss.get("_sync.live.state")
         if live and live[1] and live[0][0]:

@@ -61,12 +61,14 @@ def _extent(target: DatabaseTarget, today: str) -> Loaded:
     return _fetch(target, progress_frame, f"{first:%Y%m%d}", f"{last:%Y%m%d}")
 
 
+# The race page names a cell by its stored date text (for a real day that is its
+# YYYYMMDD), so these read by exact text: a cell whose date is not a real day opens too.
 def _status(target: DatabaseTarget, race_date: str, meet: int) -> Loaded:
-    return _fetch(target, collection_status, race_date, meet)
+    return _fetch(target, collection_status, race_date, meet, stored=True)
 
 
 def _races(target: DatabaseTarget, race_date: str, meet: int) -> Loaded:
-    return _fetch(target, races_frame, race_date, meet)
+    return _fetch(target, races_frame, race_date, meet, stored=True)
 
 
 def _jobs(target: DatabaseTarget, kwargs: tuple) -> Loaded:
