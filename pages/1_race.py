@@ -9,13 +9,13 @@ import streamlit as st
 
 from status_core import attention
 from status_core.errors import StatusError
-from status_core.inputs import MEETS
+from status_core.inputs import MEETS, is_valid_date_text, to_date
+from status_core.timestamps import kst_text
+from ui.cells import date_shown, plain, time_column, times
 from ui.common import (
     as_of,
     csv_download,
     input_warning,
-    kst,
-    kst_text,
     setup_page,
     show_error,
     status_badge,
@@ -39,6 +39,7 @@ WARNINGS_SHOWN = 5
 #: Up to this many races the failed ones are painted red (a pandas Styler, slow per row).
 STYLED_ROWS = 300
 
+RACE_TIMES = ("collected_at", "enriched_at", "result_collected_at", "updated_at")
 ctx = setup_page("race", live=True)
 st.title(f"🏇 {ctx.t('nav.race')}")
 now = dt.datetime.now(dt.UTC)
@@ -60,9 +61,12 @@ def latest_day() -> tuple[str, int] | None:
 
 
 warnings: list[str] = []
-day = resolve_day(warnings, latest_day)
+read_as: list[tuple[str, str]] = []
+day = resolve_day(warnings, latest_day, read_as)
 for message in warnings:
     input_warning(message, ctx.lang)
+for typed, read in read_as:  # typed matched YYYY-MM-DD: digits and dashes only
+    st.caption(ctx.t("race.date_read_as", typed=typed, date=read))
 if day is None:
     if extent_error:
         show_error(ctx, extent_error[0])
@@ -78,6 +82,9 @@ left.date_input(ctx.t("race.date"), key=W_DAY, format="YYYY-MM-DD")
 right.selectbox(ctx.t("race.meet"), list(MEETS), key=W_DAY_MEET,
                 format_func=lambda m: meet_label(m, ctx.lang))
 race_date, meet = day
+is_day = is_valid_date_text(race_date)  # else a stored text opened as it is (?stored=)
+if not is_day:
+    st.info(ctx.t("race.stored_cell", text=plain(date_shown(race_date, ctx.lang))))
 
 
 def summary(status: dict) -> None:
@@ -94,9 +101,8 @@ def summary(status: dict) -> None:
                    status_badge(status["enrichment_status"], ctx.lang))
     cols[2].metric(ctx.t("summary.result_status"), status_badge(status["result_status"],
                                                                 ctx.lang))
-    updated = kst(status["last_updated"])
     cols[3].metric(ctx.t("summary.last_updated"),
-                   updated.strftime("%m-%d %H:%M") if updated is not None else "-",
+                   kst_text(status["last_updated"], "%m-%d %H:%M", suffix=False),
                    help=kst_text(status["last_updated"]))
     with st.expander("JSON"):
         st.json({**status, "last_updated": kst_text(status["last_updated"])})
@@ -104,17 +110,15 @@ def summary(status: dict) -> None:
 
 def races_table(races: pd.DataFrame) -> None:
     st.subheader(ctx.t("race.races"))
-    shown = with_badges(ctx, races).assign(
+    shown = times(with_badges(ctx, races), RACE_TIMES).assign(
         race_name=[cell(n, NAME_CELL) for n in races["race_name"]],
         warnings=[warning_cells(w) for w in races["warnings"]],
         flag=["❌" if f else ("⚠️" if w else "") for f, w in
               zip(races["failed"], races["warning_count"], strict=True)],
-        **{c: kst(races[c]) for c in ("collected_at", "enriched_at", "result_collected_at",
-                                       "updated_at")},
     )
 
-    def when(key: str) -> st.column_config.DatetimeColumn:
-        return st.column_config.DatetimeColumn(ctx.t(key), format="MM-DD HH:mm:ss")
+    def when(key: str) -> st.column_config.Column:
+        return time_column(shown, key.removeprefix("col."), ctx.t(key), "MM-DD HH:mm:ss")
 
     def highlight(row: pd.Series) -> list[str]:
         colour = "background-color: rgba(229, 57, 53, 0.15)" if row["failed"] else ""
@@ -148,10 +152,8 @@ def races_table(races: pd.DataFrame) -> None:
         },
         key="races_table",
     )
-    csv_download(ctx, races.assign(
-        warnings=races["warnings"].map(" | ".join),
-        **{c: kst(races[c]) for c in ("collected_at", "enriched_at", "result_collected_at",
-                                       "updated_at")}),
+    csv_download(ctx, times(races, RACE_TIMES).assign(
+        warnings=races["warnings"].map(" | ".join)),
         f"races_{race_date}_{meet}", key="csv_races")
     flagged_section(races)
 
@@ -228,7 +230,7 @@ def jobs_table(jobs: pd.DataFrame) -> None:
         column_order=["job_id", "type", "status_label", "created_at", "started_at",
                       "completed_at", "duration_min", "progress", "retry_count",
                       "error_message"],
-        column_config=job_columns(ctx),
+        column_config=job_columns(ctx, shown),
         key="race_jobs_table",
     )
     csv_download(ctx, jobs_for_csv(jobs), f"jobs_{race_date}_{meet}", key="csv_race_jobs")
@@ -241,25 +243,30 @@ def body() -> None:
     try:
         status = fresh.status(race_date, meet)
         races = fresh.races(race_date, meet)
-        jobs = fresh.jobs(race_date=race_date, meet=meet)
+        jobs = fresh.jobs(race_date=race_date, meet=meet, stored=True)
     except StatusError as exc:
         show_error(ctx, exc)
         return
     as_of(ctx, fresh.as_of)
     summary(status)
     if races.empty:
-        st.info(ctx.t("race.no_races", date=race_date, meet=meet_label(meet, ctx.lang)))
+        st.info(ctx.t("race.no_races", date=plain(date_shown(race_date, ctx.lang)),
+                      meet=meet_label(meet, ctx.lang)))
     else:
         races_table(races)
     jobs_table(jobs)
     links = st.columns(3)
-    start, end = attention.default_range(
-        dt.datetime.strptime(race_date, "%Y%m%d").replace(hour=12, tzinfo=attention.KST))
     lang = {"lang": ctx.lang} if ctx.lang != "ko" else {}
+    # A stored text that is no day has no range around it and no ?race_date= form.
+    around, day_param = {}, {}
+    if is_day:
+        start, end = attention.default_range(
+            dt.datetime.combine(to_date(race_date), dt.time(12), attention.KST))
+        around, day_param = {"start": start, "end": end}, {"race_date": race_date}
     links[0].page_link("app.py", label=ctx.t("race.overview_link"), icon="📊",
-                       query_params={"start": start, "end": end, "meet": str(meet)} | lang)
+                       query_params=around | {"meet": str(meet)} | lang)
     links[1].page_link("pages/2_jobs.py", label=ctx.t("race.jobs_link"), icon="⚙️",
-                       query_params={"race_date": race_date, "meet": str(meet)} | lang)
+                       query_params=day_param | {"meet": str(meet)} | lang)
 
 
 body()

@@ -11,7 +11,8 @@ from status_core.diagnose import format_age
 from status_core.errors import StatusError
 from status_core.queries import ERROR_PREVIEW
 from ui import charts
-from ui.common import as_of, csv_download, input_warning, kst, setup_page, show_error
+from ui.cells import time_column, times
+from ui.common import as_of, csv_download, input_warning, setup_page, show_error
 from ui.data import Data
 from ui.filters import resolve_choices, resolve_optional_date
 from ui.i18n import STRINGS
@@ -74,7 +75,7 @@ def stuck_section(active, now: dt.datetime) -> None:  # noqa: ANN001
         column_order=["job_id", "type", "status_label", "race_date", "meet", "started_at",
                       "running_for", "progress", "current_step", "retry_count",
                       "error_message"],
-        column_config=job_columns(ctx),
+        column_config=job_columns(ctx, shown),
         key="stuck_table",
     )
     csv_download(ctx, jobs_for_csv(stuck), "stuck_jobs", key="csv_stuck")
@@ -85,12 +86,13 @@ def recent_section(jobs, data: Data) -> None:  # noqa: ANN001
     if jobs.empty:
         st.info(ctx.t("jobs.no_jobs"))
         return
+    shown = jobs_for_display(ctx, jobs)
     st.dataframe(
-        jobs_for_display(ctx, jobs), hide_index=True, width="stretch",
+        shown, hide_index=True, width="stretch",
         column_order=["job_id", "type", "status_label", "race_date", "meet", "created_at",
                       "started_at", "completed_at", "duration_min", "progress",
                       "retry_count", "error_message"],
-        column_config=job_columns(ctx), key="jobs_table",
+        column_config=job_columns(ctx, shown), key="jobs_table",
     )
     csv_download(ctx, jobs_for_csv(jobs), f"jobs_{ctx.start}_{ctx.end}", key="csv_jobs")
     job_detail(ctx, jobs, data.job_text, key="job_detail")
@@ -112,23 +114,22 @@ def errors_section(jobs) -> None:  # noqa: ANN001
     if groups.empty:
         st.success(ctx.t("jobs.no_errors"))
         return
-    shown = groups.assign(last_seen=kst(groups["last_seen"]),
-                          example=[cell(e, ERROR_PREVIEW) for e in groups["example"]])
+    shown = times(groups, ["last_seen"]).assign(
+        example=[cell(e, ERROR_PREVIEW) for e in groups["example"]])
     st.dataframe(
         shown, hide_index=True, width="stretch",
         column_config={
             "pattern": st.column_config.TextColumn(ctx.t("col.pattern"), width="large"),
             "count": st.column_config.NumberColumn(ctx.t("col.count")),
-            "last_seen": st.column_config.DatetimeColumn(ctx.t("col.last_seen"),
-                                                         format="YYYY-MM-DD HH:mm:ss"),
+            "last_seen": time_column(shown, "last_seen", ctx.t("col.last_seen"),
+                                     "YYYY-MM-DD HH:mm:ss"),
             "example": st.column_config.TextColumn(ctx.t("col.example"), width="large"),
             "job_ids": st.column_config.TextColumn(ctx.t("col.job_ids")),
             "types": st.column_config.TextColumn(ctx.t("col.types")),
         },
         key="errors_table",
     )
-    csv_download(ctx, groups.assign(last_seen=kst(groups["last_seen"])), "job_errors",
-                 key="csv_errors")
+    csv_download(ctx, shown, "job_errors", key="csv_errors")
 
 
 @st.fragment(run_every=ctx.run_every)

@@ -22,7 +22,8 @@ from status_core.diagnose import (
 )
 from status_core.errors import StatusError
 from status_core.inputs import MEET_NAMES_EN, MEETS, parse_date, parse_meet, to_date
-from status_core.settings import configured_url, mask_url, redact
+from status_core.redact import mask_url, redact, strip_secrets
+from status_core.settings import configured_url
 from ui.common import setup_page
 
 RESULT_KEY = "check.diagnosis"
@@ -46,10 +47,7 @@ def _safe(text: object) -> str:
 def _plain(text: object) -> str:
     """Our own text (hints, the report): only the password values are removed, so the
     expected form postgresql://USER:PASSWORD@HOST stays readable."""
-    out = str(text)
-    for secret in secrets:
-        out = out.replace(secret, "***")
-    return out
+    return strip_secrets(str(text), secrets)
 
 
 def _escape(text: str) -> str:

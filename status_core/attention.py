@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .inputs import MEETS, to_date
+from .inputs import MEETS, is_valid_date_text, to_date
+from .timestamps import kst_safe
 
 KST = dt.timezone(dt.timedelta(hours=9), "KST")
 
@@ -117,7 +118,7 @@ def parse_weekdays(text: str | None) -> dict[int, tuple[int, ...]]:
         for day in filter(None, (d.strip().lower()[:3] for d in days_text.split(","))):
             if day in WEEKDAY_NAMES:
                 days.add(WEEKDAY_NAMES.index(day))
-            elif day.isdigit() and 0 <= int(day) <= 6:
+            elif day in {"0", "1", "2", "3", "4", "5", "6"}:
                 days.add(int(day))
             else:
                 raise InputError(
@@ -140,13 +141,14 @@ def parse_minutes(text: str | None, default: int, *, name: str) -> int:
     """A threshold in whole minutes (1..10080) from text; empty gives ``default``."""
     if text is None or not str(text).strip():
         return default
-    try:
-        value = int(str(text).strip())
-    except ValueError:
-        value = 0
+    raw = str(text).strip()
+    # ASCII digits only: "²" passes str.isdigit() but not int(), int() reads "٣" as 3;
+    # "1e3", "nan" are no minutes.
+    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 0
     if not 1 <= value <= 10080:
+        shown = raw if len(raw) <= 40 else raw[:40] + "…"
         raise InputError(
-            f"{name} {text!r} must be a whole number of minutes between 1 and 10080",
+            f"{name} {shown!r} must be a whole number of minutes between 1 and 10080",
             hint=f"e.g. {name}={default}",
         )
     return value
@@ -381,16 +383,18 @@ def calendar_frame(
 def default_race_day(progress: pd.DataFrame, today: dt.date) -> tuple[str, int] | None:
     """The race day to show when none is asked for: the latest date on or before ``today``
     with races (lowest meet number that day), else the earliest later date; ``None`` when
-    the frame is empty."""
+    the frame is empty. Stored dates that are not real days (:func:`is_valid_date_text`)
+    are chosen only when there is no other."""
     if progress.empty:
         return None
+    valid = progress[[is_valid_date_text(d) for d in progress["date"]]]
+    # Only when no stored date is a real day does the default fall back to one that is
+    # not (the page then opens it by its stored text).
+    pool = valid if not valid.empty else progress
     key = f"{today:%Y%m%d}"
-    past = progress[progress["date"] <= key]
-    if not past.empty:
-        day = past["date"].max()
-    else:
-        day = progress["date"].min()
-    meet = int(progress.loc[progress["date"] == day, "meet"].min())
+    past = pool[pool["date"] <= key]
+    day = past["date"].max() if not past.empty else pool["date"].min()
+    meet = int(pool.loc[pool["date"] == day, "meet"].min())
     return str(day), meet
 
 
@@ -482,18 +486,24 @@ def status_counts_frame(counts: Mapping[str, int]) -> pd.DataFrame:
 def job_timeline(jobs: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
     """Bars for a timeline: jobs that started, from ``started_at`` to ``completed_at`` (or
     ``now`` while still active; ``open`` is then True). Columns ``job_id, type, status,
-    start, end, open, duration_s``."""
+    start, end, open, duration_s``. Jobs with an infinite or year-9999 time are left
+    out; a NULL status is ``none``."""
     cols = ["job_id", "type", "status", "start", "end", "open", "duration_s"]
     if jobs.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    started = jobs[jobs["started_at"].notna()]
+    showable = [kst_safe(a) and kst_safe(b)
+                for a, b in zip(jobs["started_at"], jobs["completed_at"], strict=True)]
+    # An infinite (or year-9999) start or end has no place on a time axis; the tables
+    # show it ("∞").
+    started = jobs[jobs["started_at"].notna() & np.asarray(showable, dtype=bool)]
     ref = _as_utc(now)
     begin = pd.to_datetime(started["started_at"], utc=True).astype("datetime64[us, UTC]")
     end = pd.to_datetime(started["completed_at"], utc=True).astype("datetime64[us, UTC]")
     is_open = end.isna()
     end = end.where(~is_open, ref)
     out = pd.DataFrame({
-        "job_id": started["job_id"], "type": started["type"], "status": started["status"],
+        "job_id": started["job_id"], "type": started["type"],
+        "status": started["status"].astype(object).where(started["status"].notna(), "none"),
         "start": begin, "end": end, "open": is_open,
         "duration_s": (end - begin).dt.total_seconds(),
     })

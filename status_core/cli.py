@@ -16,10 +16,21 @@ from pathlib import Path
 from typing import TextIO
 
 from . import STARTED_AT, __version__
-from .engine import make_engine, read
+from .alerts.commands import add_commands as add_alert_commands
+from .engine import make_engine, run_read
 from .errors import InputError, StatusError
-from .inputs import MEETS, parse_date, parse_meet, parse_meets, parse_range
-from .settings import DatabaseTarget, redact, resolve_target, resolve_timeouts
+from .inputs import (
+    MEETS,
+    date_label,
+    parse_date,
+    parse_meet,
+    parse_meets,
+    parse_range,
+    parse_stored_date,
+)
+from .redact import redact, url_secrets
+from .settings import DatabaseTarget, resolve_target, resolve_timeouts
+from .timestamps import kst_iso, kst_text
 
 KST = dt.timezone(dt.timedelta(hours=9), "KST")
 PROG = "kra-status"
@@ -45,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the SCHEMA.md collection status. Dates: YYYYMMDD or YYYY-MM-DD.",
     )
     status.add_argument("--date", help="one race date (with --meet)")
+    status.add_argument(
+        "--stored-date", metavar="TEXT",
+        help="the exact date text of a stored cell that is not a real YYYYMMDD day "
+             "(e.g. 20261131, as a range lists it), with --meet")
     status.add_argument("--start", help="first date of a range (with --end)")
     status.add_argument("--end", help="last date of a range, inclusive")
     status.add_argument(
@@ -72,15 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--live", action="store_true", help="keep writing collection progress")
     demo.add_argument("--interval", default="5", help="seconds between live steps (default 5)")
     demo.add_argument("--steps", default="0", help="stop after N live steps (0: run forever)")
+    add_alert_commands(sub)  # watch, metrics
     return parser
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.astimezone(KST).isoformat() if value is not None else None
-
-
 def _json_record(rec: dict) -> dict:
-    return {**rec, "last_updated": _iso(rec["last_updated"])}
+    return {**rec, "last_updated": kst_iso(rec["last_updated"])}
 
 
 def _table(records: list[dict]) -> str:
@@ -88,12 +100,11 @@ def _table(records: list[dict]) -> str:
               "collection", "enrichment", "result", "last_updated (KST)")
     rows = [header]
     for r in records:
-        updated = r["last_updated"]
         rows.append((
-            r["date"], f"{r['meet']} {MEETS.get(r['meet'], '')}", str(r["total_races"]),
-            str(r["collected_races"]), str(r["enriched_races"]), r["status"],
-            r["collection_status"], r["enrichment_status"], r["result_status"],
-            updated.astimezone(KST).strftime("%Y-%m-%d %H:%M:%S") if updated else "-",
+            date_label(r["date"]), f"{r['meet']} {MEETS.get(r['meet'], '')}",
+            str(r["total_races"]), str(r["collected_races"]), str(r["enriched_races"]),
+            r["status"], r["collection_status"], r["enrichment_status"], r["result_status"],
+            kst_text(r["last_updated"], suffix=False),
         ))
     widths = [max(_width(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip()
@@ -121,13 +132,18 @@ def _open(target: DatabaseTarget):  # noqa: ANN202
 def _cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     from .queries import collection_status, progress_frame, summary_records
 
-    if args.date and (args.start or args.end):
-        raise InputError("use either --date or --start/--end, not both",
+    one_day = args.date is not None or args.stored_date is not None
+    if sum((args.date is not None, args.stored_date is not None,
+            bool(args.start or args.end))) > 1:
+        raise InputError("use one of --date, --stored-date or --start/--end, not both",
                          hint="kra-status status --date 20260214 --meet 1")
-    if args.date:
-        race_date = parse_date(args.date)
+    if one_day:
+        stored = args.stored_date is not None
+        race_date = (parse_stored_date(args.stored_date, name="--stored-date") if stored
+                     else parse_date(args.date))
         if not args.meet or len(args.meet) != 1:
-            raise InputError("--date needs exactly one --meet (1, 2 or 3)",
+            raise InputError(f"--{'stored-date' if stored else 'date'} needs exactly one "
+                             "--meet (1, 2 or 3)",
                              hint="kra-status status --date 20260214 --meet 1")
         meet = parse_meet(args.meet[0])
     elif args.start or args.end:
@@ -142,15 +158,16 @@ def _cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     target = resolve_target()
     engine = _open(target)
     try:
-        with read(engine, target) as conn:
-            if args.date:
-                records = [collection_status(conn, race_date, meet)]
-            else:
-                records = summary_records(progress_frame(conn, start, end, meets))
+        if one_day:
+            records = [run_read(engine, target, collection_status, race_date, meet,
+                                stored=stored)]
+        else:
+            records = summary_records(run_read(engine, target, progress_frame, start, end,
+                                               meets))
     finally:
         engine.dispose()
     if args.json:
-        payload = _json_record(records[0]) if args.date else [_json_record(r) for r in records]
+        payload = _json_record(records[0]) if one_day else [_json_record(r) for r in records]
         out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     elif records:
         out.write(_table(records) + "\n")
@@ -239,7 +256,6 @@ def _configured_secrets() -> tuple[str, ...]:
     """Every form of the configured password, to keep it out of anything printed; even
     from a URL too broken to parse."""
     try:
-        from .diagnose import url_secrets
         from .settings import configured_url
 
         return url_secrets(configured_url()[0])
@@ -256,6 +272,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
     args = parser.parse_args(argv)
     handlers = {"status": _cmd_status, "check": _cmd_check, "demo": _cmd_demo}
     try:
+        if args.command not in handlers:  # watch, metrics: status_core.alerts.commands
+            return args.run(args, out, err)
         return handlers[args.command](args, out)
     except StatusError as exc:
         secrets = _configured_secrets()

@@ -52,7 +52,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, quote_plus, unquote
 
 # The driver is imported up front: an import inside a step would be paid out of the
 # check's time budget. pandas (status_core.queries) is not: it costs a second or more and
@@ -65,16 +64,23 @@ from .engine import make_engine
 from .errors import ConfigError, StatusError
 from .hints import hint_for, note_for
 from .inputs import MEETS, parse_date, parse_meet
+from .redact import (
+    URL_SECRET_MIN_LENGTH,
+    mask_url,
+    redact,
+    secret_forms,
+    strip_secrets,
+    url_secrets,
+)
 from .schema import EXPECTED_MIGRATION, REQUIRED_COLUMNS, inspect_schema
 from .settings import (
     DatabaseTarget,
     Timeouts,
     demo_path,
-    mask_url,
     parse_url,
-    redact,
     resolve_timeouts,
 )
+from .timestamps import kst_iso, kst_text
 
 KST = dt.timezone(dt.timedelta(hours=9), "KST")
 
@@ -292,9 +298,7 @@ class Diagnosis:
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(KST).isoformat()
+        return kst_iso(value)  # never overflows: "infinity", UTC past 9999-12-31 15:00
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -431,54 +435,6 @@ def _bounded(fn: Callable[[], Any], seconds: float,
 # --------------------------------------------------------------------------- the run
 
 
-_MIN_SECRET_LEN = 4  # shorter passwords are masked structurally only (a 1-character
-# password replaced everywhere would turn every text into asterisks)
-
-
-def _secret_forms(*passwords: str | None) -> tuple[str, ...]:
-    forms: set[str] = set()
-    for pw in passwords:
-        if not pw:
-            continue
-        for form in (pw, quote(pw, safe=""), quote(pw), quote_plus(pw), unquote(pw)):
-            if form and len(form) >= _MIN_SECRET_LEN:
-                forms.add(form)
-    return tuple(sorted(forms, key=len, reverse=True))
-
-
-def _strip_secrets(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return text
-
-
-def _raw_passwords(raw: str | None) -> list[str]:
-    """Password candidates of a raw URL string, even one that does not parse."""
-    if not raw:
-        return []
-    out = []
-    for pattern in (r"://[^:/@\s]*:(.*)@", r"://[^:/@\s]*:([^@\s]*)@",
-                    r"[?&]password=([^&\s]*)"):
-        match = re.search(pattern, raw, re.I)
-        if match and match.group(1):
-            out.append(match.group(1))
-    return out
-
-
-def url_secrets(raw: str | None) -> tuple[str, ...]:
-    """Every form of the password of a raw URL (even one that does not parse), longest
-    first, to remove from any text shown; passwords shorter than 4 characters are left to
-    the structural URL masking."""
-    passwords = _raw_passwords(raw)
-    try:
-        from sqlalchemy.engine import make_url
-
-        passwords.append(make_url(raw).password if raw else None)
-    except Exception:  # noqa: BLE001 - unparseable: the raw candidates are all we have
-        pass
-    return _secret_forms(*passwords)
-
-
 def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
@@ -604,7 +560,7 @@ def _step_config(run: _Run) -> Step:
         run.blocked = ("the settings cannot be used", "설정을 사용할 수 없습니다")
         return _new("config", "fail", started, exc.message,
                     f"설정 값을 사용할 수 없습니다: {exc.message}", cause="config",
-                    hint={"ko": "KRA_CONNECT_TIMEOUT, KRA_STATEMENT_TIMEOUT은 0보다 크고 "
+                    hint={"ko": "KRA_CONNECT_TIMEOUT, KRA_STATEMENT_TIMEOUT은 0.1 이상 "
                           "3600 이하인 초 단위 숫자여야 합니다(예: 10).", "en": exc.hint},
                     facts={**base, "database_url": mask_url(run.raw)})
     if run.statement_limit is None:
@@ -625,8 +581,9 @@ def _step_config(run: _Run) -> Step:
                     f"DATABASE_URL을 사용할 수 없습니다: {exc.message}", cause="config",
                     hint=hint, facts={**base, "database_url": mask_url(run.raw)})
     run.target = target
-    run.secrets = tuple(sorted(set(run.secrets) | set(_secret_forms(
-        target.url.password, *(target.secrets or ()))), key=len, reverse=True))
+    run.secrets = tuple(sorted(set(run.secrets) | set(secret_forms(
+        target.url.password, *(target.secrets or ()), min_length=URL_SECRET_MIN_LENGTH)),
+        key=len, reverse=True))
     url = target.url
     scheme = run.raw.strip().split("://", 1)[0].lower()
     facts: dict[str, Any] = {
@@ -1320,7 +1277,10 @@ def _as_utc(value: Any) -> dt.datetime | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:  # a year-1 instant east of UTC
+        return None
 
 
 def _counts_text(counts: dict[str, int]) -> str:
@@ -1339,10 +1299,10 @@ def _step_data(run: _Run) -> Step:
         if "races" in readable:
             races = [tuple(r) for r in conn.exec_driver_sql(_RACES_SQL).all()]
         if "jobs" in readable:
-            # as status_core.queries.job_status_counts (NULL counts as the default, queued)
+            # as status_core.queries.job_status_counts (NULL under its own key, "none")
             jobs = {}
             for status, n in conn.exec_driver_sql(_JOBS_SQL).all():
-                key = status or "queued"
+                key = "none" if status is None else status
                 jobs[key] = jobs.get(key, 0) + int(n)
             jobs = dict(sorted(jobs.items()))
         if not run.is_sqlite:
@@ -1383,7 +1343,7 @@ def _step_data(run: _Run) -> Step:
         en.append(f"races {total:,}{shown}")
         ko.append(f"경주 {total:,}개{shown}")
         if newest is not None:
-            kst = newest.astimezone(KST).strftime("%Y-%m-%d %H:%M KST")
+            kst = kst_text(newest, "%Y-%m-%d %H:%M")
             en.append(f"newest update {kst} ({format_age(age, 'en')})")
             ko.append(f"최근 갱신 {kst} ({format_age(age, 'ko')})")
         if total == 0:
@@ -1450,8 +1410,7 @@ def _step_status(run: _Run) -> Step:
                               f"{race_date} {meet}번 경마장 현황 조회")
     name = MEETS.get(meet, str(meet))
     updated = record.get("last_updated")
-    when = (_as_utc(updated).astimezone(KST).strftime("%Y-%m-%d %H:%M KST")
-            if _as_utc(updated) else "-")
+    when = kst_text(_as_utc(updated), "%Y-%m-%d %H:%M")
     en = (f"{race_date} meet {meet} ({name}): {record['total_races']} races, "
           f"{record['collected_races']} collected, {record['enriched_races']} enriched → "
           f"status {record['status']} (collection {record['collection_status']}, enrichment "
@@ -1534,7 +1493,7 @@ def _scrubbed(run: _Run, step: Step) -> Step:
     step.detail_ko = run.scrub(step.detail_ko)
     # Hints are our own text (they show the form postgresql://USER:PASSWORD@HOST, which
     # URL masking would garble): only the secret values themselves are removed.
-    step.hint = {k: _strip_secrets(v, run.secrets) for k, v in step.hint.items()}
+    step.hint = {k: strip_secrets(v, run.secrets) for k, v in step.hint.items()}
     step.facts = _scrub_facts(run, step.facts)
     return step
 

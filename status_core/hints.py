@@ -45,11 +45,16 @@ HINTS: dict[str, dict[str, str]] = {
         "ko": "{host}:{port}가 제한 시간({seconds}s) 안에 응답하지 않았습니다. 방화벽이 패킷을 "
         "버리거나(사내망의 5432/6543 아웃바운드 차단), 그 포트에서 PostgreSQL이 아닌 것이 "
         "기다리고 있거나, 서버/풀러가 과부하입니다. 다른 네트워크에서 `kra-status check`를 "
-        "실행해 비교하고, 느린 네트워크라면 `--timeout 15`처럼 늘려 보세요.",
+        "실행해 비교하고, 느린 네트워크라면 `--timeout 15`처럼 늘려 보세요. 연결된 뒤 응답이 "
+        "멈췄다면(서버 정지·일시정지·과부하) 서버 자체(호스트, Supabase 프로젝트 상태)를 "
+        "확인하세요. 다음 새로 고침(또는 실행)은 새 연결로 다시 시도합니다.",
         "en": "{host}:{port} did not answer within {seconds}s. A firewall may drop the packets "
         "(outbound 5432/6543 blocked on a company network), something other than PostgreSQL "
         "may listen on that port, or the server / pooler is overloaded. Run `kra-status "
-        "check` from another network to compare; on a slow link try `--timeout 15`.",
+        "check` from another network to compare; on a slow link try `--timeout 15`. If it stopped "
+        "answering after the connection was made (a stopped, paused or overloaded server), "
+        "look at the server itself (its host, the Supabase project status); the next refresh "
+        "or run tries again with a new connection.",
     },
     "ssl": {
         "ko": "SSL 협상에 실패했습니다. 서버가 SSL을 지원하지 않으면 URL에서 sslmode=require를 "

@@ -15,8 +15,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .inputs import MEETS, parse_date, parse_meet, parse_meets, parse_range
+from .inputs import MEETS, parse_date, parse_meet, parse_meets, parse_range, parse_stored_date
 from .rules import status_arrays
+from .timestamps import INFINITY, NEG_INFINITY
 
 SUMMARY_FIELDS = (
     "date",
@@ -74,10 +75,21 @@ ORDER BY date, meet
 """
 
 
+_INFINITE_TEXT = {"infinity": INFINITY, "+infinity": INFINITY, "-infinity": NEG_INFINITY}
+
+
 def to_utc(values: pd.Series) -> pd.Series:
-    """Timestamps from either driver (datetimes or SQLite ISO text) as UTC pandas values."""
+    """Timestamps from either driver (datetimes or SQLite ISO text) as UTC pandas values.
+
+    ``infinity``/``-infinity`` (loaded by :mod:`status_core.timestamps`, or written as text
+    in SQLite) become :data:`~status_core.timestamps.INFINITY` /
+    :data:`~status_core.timestamps.NEG_INFINITY`; text that is no timestamp becomes ``NaT``.
+    """
     if values.empty:
         return pd.Series(index=values.index, dtype="datetime64[us, UTC]")
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        values = values.astype(object).map(
+            lambda v: _INFINITE_TEXT.get(v.strip().lower(), v) if isinstance(v, str) else v)
     # One resolution for every column, whatever the driver returned, so columns combine
     # (fillna, subtraction) without dtype surprises.
     return pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce").dt.as_unit("us")
@@ -122,6 +134,11 @@ def progress_frame(
     rows = conn.execute(stmt, params).all()
     if not rows:
         return _empty_progress()
+    return _progress_from_rows(rows)
+
+
+def _progress_from_rows(rows: Sequence) -> pd.DataFrame:
+    """The progress frame of rows shaped like :data:`_PROGRESS_SQL`'s result."""
     # Column-wise numpy, one DataFrame built at the end: building it row by row from
     # SQLAlchemy Rows, then adding columns one at a time, cost more than the query itself.
     columns = list(zip(*rows, strict=True))
@@ -170,16 +187,32 @@ def summary_records(frame: pd.DataFrame) -> list[dict]:
     return records
 
 
-def collection_status(conn: Connection, race_date: str, meet: int) -> dict:
+def _cell_date(race_date: str, stored: bool) -> str:
+    """A typed date (``YYYYMMDD``/ISO, normalised) or, with ``stored``, the exact text."""
+    return parse_stored_date(race_date) if stored else parse_date(race_date)
+
+
+_CELL_SQL = _PROGRESS_SQL.replace("date BETWEEN :start AND :end {meet_filter}",
+                                  "date = :date AND meet = :meet")
+
+
+def collection_status(conn: Connection, race_date: str, meet: int, *,
+                      stored: bool = False) -> dict:
     """The collector's ``GET /api/v2/collection/status`` object for one date x meet.
 
     Keys, exactly: ``date, meet, total_races, collected_races, enriched_races, status,
     collection_status, enrichment_status, result_status, last_updated`` (a timezone-aware
-    datetime, or ``None`` when there are no races).
+    datetime, or ``None`` when there are no races). ``stored=True`` takes ``race_date`` as
+    the exact stored text (any text a range lists, calendar date or not), as the collector
+    does; otherwise it must be a date a person would type (``YYYYMMDD`` or ISO).
     """
-    race_date = parse_date(race_date)
+    race_date = _cell_date(race_date, stored)
     meet = parse_meet(meet)
-    frame = progress_frame(conn, race_date, race_date, [meet])
+    if stored:
+        rows = conn.execute(sa.text(_CELL_SQL), {"date": race_date, "meet": meet}).all()
+        frame = _progress_from_rows(rows) if rows else _empty_progress()
+    else:
+        frame = progress_frame(conn, race_date, race_date, [meet])
     if frame.empty:
         return {
             "date": race_date,
@@ -217,8 +250,10 @@ RACE_COLUMNS = (
 _TIME_COLUMNS = ("collected_at", "enriched_at", "result_collected_at", "updated_at")
 
 
-def _json_value(value):  # noqa: ANN001, ANN202
-    if isinstance(value, str):
+def _json_value(value, decode: bool = True):  # noqa: ANN001, ANN202
+    """A JSON column's value. SQLite hands over the JSON text (``decode``); psycopg has
+    decoded it already, and a JSON string there is a string, not more JSON."""
+    if decode and isinstance(value, str):
         try:
             return json.loads(value)
         except ValueError:
@@ -226,8 +261,8 @@ def _json_value(value):  # noqa: ANN001, ANN202
     return value
 
 
-def _warnings_list(value) -> list[str]:  # noqa: ANN001
-    value = _json_value(value)
+def _warnings_list(value, decode: bool = True) -> list[str]:  # noqa: ANN001
+    value = _json_value(value, decode)
     if value is None:
         return []
     if isinstance(value, list):
@@ -235,13 +270,15 @@ def _warnings_list(value) -> list[str]:  # noqa: ANN001
     return [str(value)]
 
 
-def races_frame(conn: Connection, race_date: str, meet: int) -> pd.DataFrame:
+def races_frame(conn: Connection, race_date: str, meet: int, *,
+                stored: bool = False) -> pd.DataFrame:
     """The races of one date x meet, one row each, light columns only.
 
     ``warnings`` is a list of strings and ``warning_count`` its length; NULL statuses are
-    shown as ``pending`` as the status rules count them.
+    shown as ``pending`` as the status rules count them. ``stored`` as in
+    :func:`collection_status`.
     """
-    race_date, meet = parse_date(race_date), parse_meet(meet)
+    race_date, meet = _cell_date(race_date, stored), parse_meet(meet)
     stmt = sa.text(
         f"SELECT {', '.join(RACE_COLUMNS)} FROM races "
         "WHERE date = :date AND meet = :meet ORDER BY race_number"
@@ -252,7 +289,9 @@ def races_frame(conn: Connection, race_date: str, meet: int) -> pd.DataFrame:
         frame[col] = to_utc(frame[col])
     for col in ("collection_status", "enrichment_status", "result_status"):
         frame[col] = frame[col].fillna("pending").astype(object)
-    frame["warnings"] = frame["warnings"].map(_warnings_list).astype(object)
+    decode = conn.dialect.name != "postgresql"
+    frame["warnings"] = frame["warnings"].map(
+        lambda v: _warnings_list(v, decode)).astype(object)
     frame["warning_count"] = frame["warnings"].map(len).astype("int64")
     frame["failed"] = (
         (frame["collection_status"] == "failed")
@@ -302,8 +341,10 @@ def _job_select(dialect: str) -> str:
 
 def _param_expr(dialect: str, key: str) -> str:
     if dialect == "postgresql":
+        # ->> is NULL for an array, a scalar or a JSON null: no error on odd parameters.
         return f"(parameters ->> '{key}')"
-    return f"json_extract(parameters, '$.{key}')"
+    # json_extract fails on text that is not JSON; SQLite's demo may hold such text.
+    return f"(CASE WHEN json_valid(parameters) THEN json_extract(parameters, '$.{key}') END)"
 
 
 def jobs_frame(
@@ -315,21 +356,25 @@ def jobs_frame(
     types: Sequence[str] | None = None,
     statuses: Sequence[str] | None = None,
     limit: int = 500,
+    stored: bool = False,
 ) -> pd.DataFrame:
     """Recent jobs, newest first, light columns plus ``race_date``/``meet`` read from
     ``parameters`` and ``duration_s``.
 
+    ``race_date``/``meet`` select the jobs whose parameters name that date and meet
+    (``stored``: ``race_date`` is exact text, as in :func:`collection_status`). A NULL
+    ``status`` stays ``None``; ``parameters`` is the JSON text (whatever JSON it holds),
+    ``race_date`` its ``race_date`` as text and ``meet`` its integer ``meet`` (else NA).
     ``error_message`` holds at most :data:`ERROR_PREVIEW` characters and ``current_step``
     :data:`STEP_PREVIEW` (cut by the server); ``error_length`` is the stored error's full
     length (None without one). :func:`job_text` reads one job's whole error.
-    ``race_date``/``meet`` select the jobs whose parameters name that date and meet.
     """
     dialect = conn.dialect.name
     where, params = [], {"limit": int(limit)}
     binds = []
     if race_date is not None:
-        where.append(f"{_param_expr(dialect, 'race_date')} = :race_date")
-        params["race_date"] = parse_date(race_date)
+        where.append(f"CAST({_param_expr(dialect, 'race_date')} AS TEXT) = :race_date")
+        params["race_date"] = _cell_date(race_date, stored)
     if meet is not None:
         where.append(f"CAST({_param_expr(dialect, 'meet')} AS TEXT) = :meet_text")
         params["meet_text"] = str(parse_meet(meet))
@@ -354,17 +399,25 @@ def jobs_frame(
     rows = conn.execute(stmt, params).all()
     frame = pd.DataFrame(rows, columns=[*JOB_COLUMNS, "error_length"])
     frame["error_length"] = pd.to_numeric(frame["error_length"]).astype("Int64")
+    return _job_values(frame, decode=dialect != "postgresql")
+
+
+def _job_values(frame: pd.DataFrame, *, decode: bool) -> pd.DataFrame:
+    """Typed columns of a jobs frame; every column one type whatever the rows hold, so
+    Arrow (and so Streamlit) can serialise it."""
     for col in ("created_at", "started_at", "completed_at"):
         frame[col] = to_utc(frame[col])
-    frame["status"] = frame["status"].fillna("queued").astype(object)
-    frame["parameters"] = frame["parameters"].map(_json_value).astype(object)
-    frame["race_date"] = frame["parameters"].map(
-        lambda p: str(p.get("race_date")) if isinstance(p, dict) and p.get("race_date") else None
+    frame["status"] = frame["status"].astype(object).where(frame["status"].notna(), None)
+    values = frame["parameters"].map(lambda v: _json_value(v, decode))
+    frame["parameters"] = [_json_text(raw, value) for raw, value in
+                           zip(frame["parameters"], values, strict=True)]
+    frame["parameters"] = frame["parameters"].astype(object)
+    frame["race_date"] = values.map(
+        lambda p: _param_text(p.get("race_date")) if isinstance(p, dict) else None
     ).astype(object)
-    frame["meet"] = pd.to_numeric(
-        frame["parameters"].map(lambda p: p.get("meet") if isinstance(p, dict) else None),
-        errors="coerce",
-    ).astype("Int64")
+    frame["meet"] = pd.array(
+        values.map(lambda p: _param_int(p.get("meet")) if isinstance(p, dict) else None),
+        dtype="Int64")
     frame["duration_s"] = (frame["completed_at"] - frame["started_at"]).dt.total_seconds()
     return frame
 
@@ -384,14 +437,46 @@ def job_text(conn: Connection, job_id: str) -> dict | None:
             "error_length": None if row[2] is None else int(row[2]), "current_step": row[3]}
 
 
+def _json_text(raw, value) -> str | None:  # noqa: ANN001
+    if raw is None:
+        return None
+    if isinstance(raw, str) and value is raw:  # SQLite text that is not JSON
+        return raw
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _param_text(value) -> str | None:  # noqa: ANN001
+    """A parameter as text: strings as they are, anything else as its JSON."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _param_int(value) -> int | None:  # noqa: ANN001
+    """The racecourse a parameter names: an integer or a string of ASCII digits (what the
+    ``->> 'meet'`` text comparison matches), else ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if abs(value) < 2**31 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9:
+        return int(value)
+    return None
+
+
+#: The key under which :func:`job_status_counts` counts jobs whose status is NULL.
+NO_STATUS = "none"
+
+
 def job_status_counts(conn: Connection) -> dict[str, int]:
-    """Number of jobs per status (NULL shown as ``queued``, the column default)."""
+    """Number of jobs per status; a NULL status is counted under :data:`NO_STATUS`
+    (``none``), as the collector shows it, never as ``queued``."""
     rows = conn.execute(
         sa.text("SELECT CAST(status AS TEXT), count(*) FROM jobs GROUP BY status")
     ).all()
     out: dict[str, int] = {}
     for status, count in rows:
-        key = status or "queued"
+        key = NO_STATUS if status is None else status
         out[key] = out.get(key, 0) + int(count)
     return dict(sorted(out.items()))
 

@@ -6,6 +6,7 @@ Resolution order: ``DATABASE_URL`` in the environment (the collector's own varia
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -18,12 +19,17 @@ from sqlalchemy.engine import URL, make_url
 
 from .errors import ConfigError
 
+# mask_url and redact are re-exported: callers have long imported them from here.
+from .redact import mask_single_url, mask_url, secret_forms
+from .redact import redact as redact
+
 ENV_VAR = "DATABASE_URL"
 SECRETS_KEY = "[connections.kra] url"
 APPLICATION_NAME = "kra-status-dashboard"
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_STATEMENT_TIMEOUT = 10.0
 EXPECTED_FORM = "postgresql://USER:PASSWORD@HOST:5432/DBNAME"
+PERCENT_ENCODING = "@ -> %40, / -> %2F, # -> %23, ? -> %3F, : -> %3A"
 # --- transaction-pooler override (issue 5) ---
 # Port 6543 and *.pooler.supabase.com are detected; a self-hosted PgBouncer in transaction
 # mode on another port is declared with ?pooler=transaction in the URL (stripped before
@@ -49,8 +55,6 @@ _SQLITE_SCHEMES = {"sqlite": "sqlite+pysqlite", "sqlite+pysqlite": "sqlite+pysql
 _ASYNCPG_QUERY = {"ssl": "sslmode"}
 _ASYNCPG_ONLY = {"prepared_statement_cache_size", "statement_cache_size", "server_settings"}
 
-_USERINFO_PASSWORD = re.compile(r"(?P<head>[a-z0-9+.\-]+://[^:/@\s]*:)(?P<pw>\S*)(?=@)", re.I)
-_QUERY_PASSWORD = re.compile(r"(?P<head>[?&]password=)(?P<pw>[^&\s]*)", re.I)
 
 
 @dataclass(frozen=True)
@@ -86,57 +90,26 @@ class Timeouts:
     statement: float = DEFAULT_STATEMENT_TIMEOUT
 
 
-def mask_url(url: URL | str | None) -> str:
-    """Render a URL with its password replaced by ``***``.
-
-    Works on strings that do not even parse, so a broken URL can be quoted in an error.
-    """
-    if url is None:
-        return ""
-    if isinstance(url, URL):
-        text = url.render_as_string(hide_password=True)
-        pw = url.query.get("password")
-        return _QUERY_PASSWORD.sub(r"\g<head>***", text) if pw else text
-    text = _USERINFO_PASSWORD.sub(r"\g<head>***", str(url))
-    return _QUERY_PASSWORD.sub(r"\g<head>***", text)
-
-
-def _mask_single_url(text: str) -> str:
-    """Mask a string known to be one URL: everything between ``user:`` and the last ``@``.
-
-    Stricter than :func:`mask_url`, which must not swallow text around a URL; here a
-    password with spaces or stray ``@`` must not leak into the error that rejects it.
-    """
-    scheme, sep, rest = text.partition("://")
-    if not sep or "@" not in rest:
-        return mask_url(text)
-    userinfo, _, hostpart = rest.rpartition("@")
-    user, colon, _password = userinfo.partition(":")
-    return f"{scheme}://{user}{':***' if colon else ''}@{mask_url(hostpart)}"
-
-
-def redact(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
-    """Remove every known secret (and every URL password) from ``text``."""
-    out = mask_url(text)
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        if len(secret) >= _SHORT_SECRET:
-            out = out.replace(secret, "***")
-        else:
-            # A password of one to three characters is masked where it stands alone, so
-            # that "p" does not turn "expired" into "ex***ired".
-            out = re.sub(rf"(?<![\w]){re.escape(secret)}(?![\w])", "***", out)
-    return out
-
-
-_SHORT_SECRET = 4
-
-
 def _secret_forms(password: str | None) -> tuple[str, ...]:
-    if not password:
-        return ()
-    from urllib.parse import quote, quote_plus
+    return secret_forms(password)
 
-    return tuple({password, quote(password, safe=""), quote_plus(password)})
+
+def _ambiguous_userinfo(text: str) -> str | None:
+    """Why the user/password part of a URL cannot be read one way only, else None.
+
+    SQLAlchemy, libpq and the collector's asyncpg split such URLs differently (a password
+    ``Pa@ss`` makes ``ss@host`` the host), so they are refused instead of guessed.
+    """
+    scheme, _, rest = text.partition("://")
+    if scheme.lower() in _SQLITE_SCHEMES:  # a file path may hold any of these
+        return None
+    if rest.count("@") > 1:
+        return "more than one unencoded @ after ://"
+    userinfo = rest.partition("@")[0] if "@" in rest else ""
+    _user, colon, password = userinfo.partition(":")
+    if colon and any(ch in password for ch in "/?#"):
+        return "a /, ? or # before the @ can only belong to an unencoded password"
+    return None
 
 
 def parse_url(raw: str, *, source: str = ENV_VAR) -> DatabaseTarget:
@@ -146,7 +119,7 @@ def parse_url(raw: str, *, source: str = ENV_VAR) -> DatabaseTarget:
     password masked, when the URL cannot be used.
     """
     text = (raw or "").strip()
-    shown = _mask_single_url(text)
+    shown = mask_single_url(text)
 
     def bad(problem: str) -> ConfigError:
         return ConfigError(
@@ -162,6 +135,14 @@ def parse_url(raw: str, *, source: str = ENV_VAR) -> DatabaseTarget:
         raise bad("it contains white space")
     if "://" not in text:
         raise bad("it has no scheme such as postgresql://")
+    ambiguous = _ambiguous_userinfo(text)
+    if ambiguous:
+        raise ConfigError(
+            f"{source} is ambiguous ({ambiguous}), so the password cannot be told apart from "
+            f"the host: {shown}. Percent-encode the password: {PERCENT_ENCODING}.",
+            hint=f"Percent-encode the password ({PERCENT_ENCODING}); e.g. in Python "
+            "urllib.parse.quote(password, safe=''). Expected the form " + EXPECTED_FORM,
+        )
     try:
         url = make_url(text)
     except Exception:  # noqa: BLE001 - SQLAlchemy raises several types; all mean "unparseable"
@@ -297,22 +278,42 @@ def resolve_target(
     )
 
 
-def _float_setting(env: Mapping[str, str], name: str, default: float) -> float:
+# Below a tenth of a second a statement timeout is rounded to 0 ms, which PostgreSQL reads
+# as "no limit"; above an hour nothing on these pages is worth waiting for.
+MIN_SECONDS = 0.1
+MAX_SECONDS = 3600.0
+_SECONDS = re.compile(r"\+?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_SHOWN_CHARS = 40
+
+
+def _float_setting(
+    env: Mapping[str, object], name: str, default: float, *, example: str | None = None,
+    blank_is_default: bool = True,
+) -> float:
+    """Seconds from ``env[name]``: a plain decimal number from 0.1 to 3600.
+
+    Unset (and, for environment variables, blank) gives ``default``; anything else that is
+    not such a number (NaN, inf, ``1e999``, ``0.0004``, full-width digits, ...) is a
+    :class:`ConfigError` naming the setting, the range and an example.
+    """
     raw = env.get(name)
-    if raw is None or not raw.strip():
+    if raw is None or (blank_is_default and not str(raw).strip()):
         return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(
-            f"{name} must be a number of seconds, got {raw!r}", hint=f"e.g. {name}={default:g}"
-        ) from None
-    if not 0 < value <= 3600:
-        raise ConfigError(
-            f"{name} must be between 0 and 3600 seconds, got {raw!r}",
-            hint=f"e.g. {name}={default:g}",
-        )
-    return value
+    text = str(raw).strip()
+    value = float(text) if text.isascii() and _SECONDS.fullmatch(text) else math.nan
+    if math.isfinite(value) and MIN_SECONDS <= value <= MAX_SECONDS:
+        return value
+    shown = text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+    example = example or f"{name}={default:g}"
+    hint = f"Give seconds from {MIN_SECONDS:g} to {MAX_SECONDS:g}, e.g. {example}."
+    if "connect" in name.lower():
+        hint += (" PostgreSQL waits whole seconds, at least 2 (libpq's rule): a fraction is "
+                 "rounded up.")
+    raise ConfigError(
+        f"{name} must be a number of seconds from {MIN_SECONDS:g} to {MAX_SECONDS:g} "
+        f"(e.g. {example}), got {shown!r}",
+        hint=hint,
+    )
 
 
 def resolve_timeouts(
@@ -331,13 +332,19 @@ def resolve_timeouts(
             kra = data.get("connections", {}).get("kra", {})
         except (ConfigError, AttributeError):  # a broken file is reported where the URL is read
             kra = {}
+    if not isinstance(kra, Mapping):
+        kra = {}
     values = {}
     for var, (key, default) in _TIMEOUT_KEYS.items():
         if str(env.get(var) or "").strip() or key not in kra:
             values[var] = _float_setting(env, var, default)
         else:
+            # A value written into secrets.toml is meant: "" is an error there, not a default.
             label = f"[connections.kra] {key}"
-            values[var] = _float_setting({label: str(kra[key])}, label, default)
+            values[var] = _float_setting(
+                {label: kra[key]}, label, default, blank_is_default=False,
+                example=f"{key} = {default:g} under [connections.kra]",
+            )
     return Timeouts(
         connect=values["KRA_CONNECT_TIMEOUT"], statement=values["KRA_STATEMENT_TIMEOUT"]
     )

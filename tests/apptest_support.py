@@ -6,6 +6,9 @@ Pages are opened through ``app.py`` and ``switch_page`` because the sidebar's
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -80,3 +83,39 @@ def core(path: Path, fn, *args, **kwargs):  # noqa: ANN001, ANN201
             return fn(conn, *args, **kwargs)
     finally:
         engine.dispose()
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def streamlit_logs() -> Iterator[list[logging.LogRecord]]:
+    """Every record logged meanwhile, Streamlit's own loggers included (they do not
+    propagate to the root logger, so pytest's caplog misses them)."""
+    import streamlit.dataframe_util  # noqa: F401 - its logger reports Arrow fallbacks
+
+    handler = _Collect()
+    loggers = [logging.getLogger()] + [
+        logger for name, logger in logging.root.manager.loggerDict.items()
+        if name.startswith("streamlit") and isinstance(logger, logging.Logger)
+        and not logger.propagate
+    ]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield handler.records
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+
+
+def logged_tracebacks(records: list[logging.LogRecord]) -> list[str]:
+    """The records that carry an exception or a traceback."""
+    return [f"{r.name}: {r.getMessage()[:200]}" for r in records
+            if r.exc_info or "Traceback" in r.getMessage()]

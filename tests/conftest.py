@@ -30,6 +30,9 @@ from tests.pgcluster import (  # noqa: E402
     start_cluster,
 )
 
+# Fixture plugins (shared fixtures that are not test modules).
+pytest_plugins = ("tests.faults",)
+
 _ISOLATED_PREFIXES = ("KRA_",)
 _ISOLATED_VARS = (
     "DATABASE_URL",

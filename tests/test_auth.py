@@ -23,7 +23,7 @@ from tests.test_readonly import (
     kst_today,
     tree_text,
 )
-from ui.auth import allow_lists, is_allowed
+from ui.auth import _as_text, allow_lists, is_allowed
 
 CLIENT_SECRET = "client-secret-never-shown-4711"
 AUTH = f"""
@@ -314,3 +314,15 @@ def test_allow_list_parsing_and_matching():
     assert not is_allowed("someone@sub.y.example", emails, domains)
     assert not is_allowed("", emails, domains)
     assert is_allowed("anyone@anything.example", set(), set())  # no list: everybody
+
+
+@pytest.mark.parametrize(("claim", "shown"), [
+    ("ops@kra.example", "` ops@kra.example `"),
+    ("[**x**](http://evil.example)@e.example", "` [**x**](http://evil.example)@e.example `"),
+    ("a`b``c@e.example", "``` a`b``c@e.example ```"),   # a longer fence than any run
+    ("x\n# heading\r\n@e.example", "` x # heading @e.example `"),  # one line
+    ("x" * 300, "` " + "x" * 254 + "… `"),            # bounded
+])
+def test_identity_claims_are_shown_as_code_spans(claim, shown):
+    """A code span shows its content literally: no Markdown, no autolink, no LaTeX."""
+    assert _as_text(claim) == shown

@@ -171,3 +171,146 @@ def test_bad_timeouts_are_config_errors(value):
 )
 def test_redact_short_and_long_secrets(text, secret, expected):
     assert redact(text, (secret,)) == expected
+
+
+# --------------------------------------------------------------------------- floors
+
+BAD_SECONDS = ["0.0004", "0.09", "0", "-1", "-0.5", "nan", "NaN", "inf", "-inf", "1e999",
+               "3600.5", "99999", "abc", "10s", "1_0", "１０", "1,5", "0x10", "²"]
+
+
+@pytest.mark.parametrize("name", ["KRA_CONNECT_TIMEOUT", "KRA_STATEMENT_TIMEOUT"])
+@pytest.mark.parametrize("value", BAD_SECONDS)
+def test_timeouts_below_the_floor_or_not_numbers_are_refused(name, value):
+    with pytest.raises(ConfigError) as info:
+        resolve_timeouts({name: value}, [])
+    exc = info.value
+    assert exc.exit_code == 2
+    assert exc.message.startswith(name)
+    assert "0.1 to 3600" in exc.message and f"e.g. {name}=" in exc.message
+    assert repr(value) in exc.message  # what was given, so the user finds it
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("0.1", 0.1), ("1e-1", 0.1), (" 2.5 ", 2.5), ("+3", 3.0), (".5", 0.5), ("3600", 3600.0),
+     ("", 10.0), ("   ", 10.0)],
+)
+def test_timeouts_from_the_floor_up_are_accepted(value, seconds):
+    assert resolve_timeouts({"KRA_STATEMENT_TIMEOUT": value}, []).statement == seconds
+
+
+def test_a_long_bad_value_is_shortened_in_the_message():
+    with pytest.raises(ConfigError) as info:
+        resolve_timeouts({"KRA_STATEMENT_TIMEOUT": "9" * 5000}, [])
+    assert len(info.value.message) < 200
+
+
+def test_the_connect_timeout_message_says_libpq_waits_whole_seconds():
+    with pytest.raises(ConfigError) as info:
+        resolve_timeouts({"KRA_CONNECT_TIMEOUT": "0.0004"}, [])
+    assert "whole seconds" in info.value.hint and "at least 2" in info.value.hint
+
+
+@pytest.mark.parametrize(
+    ("toml_value", "ok"),
+    [("0.0004", False), ("0", False), ("-3", False), ("nan", False), ("inf", False),
+     ('""', False), ('"  "', False), ('"abc"', False), ("true", False), ("[1]", False),
+     ("1e999", False), ("0.1", True), ('"2.5"', True), ("30", True)],
+)
+@pytest.mark.parametrize("key", ["connect_timeout", "statement_timeout"])
+def test_secrets_toml_timeouts_follow_the_same_rules(tmp_path, key, toml_value, ok):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f'[connections.kra]\nurl = "sqlite:///x"\n{key} = {toml_value}\n')
+    if ok:
+        timeouts = resolve_timeouts({}, [secrets])
+        value = timeouts.connect if key == "connect_timeout" else timeouts.statement
+        assert 0.1 <= value <= 3600
+        return
+    with pytest.raises(ConfigError) as info:
+        resolve_timeouts({}, [secrets])
+    assert info.value.message.startswith(f"[connections.kra] {key}")
+    assert "0.1 to 3600" in info.value.message
+    assert f"e.g. {key} = " in info.value.message
+
+
+def test_a_non_table_connections_kra_is_not_a_crash(tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[connections]\nkra = 3\n')
+    assert resolve_timeouts({}, [secrets]).statement == 10.0
+
+
+@pytest.mark.parametrize(
+    ("seconds", "ms"),
+    [(0.0004, 100), (0, 100), (-1, 100), (0.1, 100), (0.3, 300), (1.2345, 1235), (10, 10_000),
+     (float("nan"), 10_000), (float("inf"), 3_600_000), (1e9, 3_600_000)],
+)
+def test_the_engine_never_sets_a_zero_statement_timeout(seconds, ms):
+    from status_core.engine import statement_timeout_ms
+
+    assert statement_timeout_ms(seconds) == ms
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("seconds", "shown"), [(0.1, "100ms"), (0.0004, "100ms"), (2, "2s")])
+def test_statement_timeout_on_a_real_server(pg_db, seconds, shown):
+    """Even a Timeouts built past the validation reaches PostgreSQL as at least 100 ms."""
+    from status_core.engine import make_engine, read
+    from status_core.settings import Timeouts
+
+    engine = make_engine(parse_url(pg_db.reader_url), Timeouts(connect=5, statement=seconds))
+    try:
+        with read(engine) as conn:
+            assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == shown
+    finally:
+        engine.dispose()
+
+
+def test_cli_refuses_a_tiny_statement_timeout_with_exit_2(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items()
+           if k != "DATABASE_URL" and not k.startswith(("KRA_", "PG"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path}/none.sqlite", KRA_STATEMENT_TIMEOUT="0.0004")
+    proc = subprocess.run([sys.executable, "-m", "status_core", "status", "--date", "20260214",
+                           "--meet", "1"], capture_output=True, text=True, env=env, cwd=tmp_path,
+                          timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("kra-status: error: KRA_STATEMENT_TIMEOUT must be"), proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "field", "value", "warned"),
+    [
+        ({"KRA_STALLED_MINUTES": "0"}, "stalled_minutes", 30, "KRA_STALLED_MINUTES"),
+        ({"KRA_STALLED_MINUTES": "-5"}, "stalled_minutes", 30, "KRA_STALLED_MINUTES"),
+        ({"KRA_STALLED_MINUTES": "nan"}, "stalled_minutes", 30, "KRA_STALLED_MINUTES"),
+        ({"KRA_STALLED_MINUTES": "1e999"}, "stalled_minutes", 30, "KRA_STALLED_MINUTES"),
+        ({"KRA_STALLED_MINUTES": "²"}, "stalled_minutes", 30, "KRA_STALLED_MINUTES"),
+        ({"KRA_STALLED_MINUTES": "１０"}, "stalled_minutes", 30, "KRA_STALLED_MINUTES"),
+        ({"KRA_STUCK_MINUTES": "10081"}, "stuck_minutes", 60, "KRA_STUCK_MINUTES"),
+        ({"KRA_STUCK_MINUTES": "0.5"}, "stuck_minutes", 60, "KRA_STUCK_MINUTES"),
+        ({"KRA_STUCK_MINUTES": "x" * 5000}, "stuck_minutes", 60, "KRA_STUCK_MINUTES"),
+        ({"KRA_USUAL_WEEKDAYS": "1=²"}, "usual_weekdays", None, "KRA_USUAL_WEEKDAYS"),
+        ({"KRA_USUAL_WEEKDAYS": "1=7"}, "usual_weekdays", None, "KRA_USUAL_WEEKDAYS"),
+        ({"KRA_STALLED_MINUTES": " 45 "}, "stalled_minutes", 45, None),
+        ({"KRA_STUCK_MINUTES": "10080"}, "stuck_minutes", 10080, None),
+        ({"KRA_STUCK_MINUTES": "  "}, "stuck_minutes", 60, None),
+    ],
+)
+def test_minute_and_weekday_settings_are_bounded_with_a_clear_warning(env, field, value, warned):
+    from status_core.attention import DEFAULT_USUAL_WEEKDAYS
+    from ui.filters import env_settings
+
+    warnings: list[str] = []
+    settings = env_settings(warnings, env)
+    expected = DEFAULT_USUAL_WEEKDAYS if value is None else value
+    assert getattr(settings, field) == expected
+    if warned is None:
+        assert warnings == []
+        return
+    assert len(warnings) == 1 and warnings[0].startswith(warned), warnings
+    assert "e.g." in warnings[0] and len(warnings[0]) < 300, warnings

@@ -26,6 +26,8 @@ from typing import Any
 
 import streamlit as st
 
+from status_core.redact import redact
+
 from .i18n import t
 
 EMAILS_ENV = "KRA_ALLOWED_EMAILS"
@@ -33,10 +35,26 @@ DOMAINS_ENV = "KRA_ALLOWED_DOMAINS"
 
 
 _AUTH_HEADER = re.compile(r"^\s*\[\s*auth\s*[\].]", re.MULTILINE)
+_SHOWN_CHARS = 254  # the longest valid e-mail address
 
 
 def _t(key: str, lang: str, **fmt: object) -> str:
     return t(f"auth.{key}", lang, **fmt)
+
+
+def _as_text(value: str) -> str:
+    """An identity claim as literal text inside a Markdown message: a code span.
+
+    The claims come from the identity provider (and, through it, from whoever set up the
+    account). Backslash escapes would not do: GitHub-style autolinks still turn
+    ``http://...`` in an escaped text into a link, while a code span shows its content as
+    it is. One line, bounded, fenced with more backticks than the text contains.
+    """
+    text = " ".join(value.split())
+    if len(text) > _SHOWN_CHARS:
+        text = text[:_SHOWN_CHARS] + "…"
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"
 
 
 def _secrets_files() -> list[Path]:
@@ -114,9 +132,7 @@ def _redacted(text: str, auth: Mapping[str, Any]) -> str:
     for sub in auth.values():
         if isinstance(sub, Mapping):
             secrets += [str(v) for k, v in sub.items() if "secret" in k and v]
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
+    return redact(text, secrets)
 
 
 def _login_buttons(auth: Mapping[str, Any], lang: str) -> None:
@@ -172,7 +188,7 @@ def require_login(lang: str = "ko") -> None:
         st.stop()
 
     email = str(user.get("email") or "").strip()
-    shown = email or _t("no_email", lang)
+    shown = _as_text(email) if email else _t("no_email", lang)
     if user.get("email_verified") is False:
         st.error(_t("unverified", lang, email=shown))
         _logout_button(lang, "kra_auth_logout_refused")

@@ -6,6 +6,8 @@ import altair as alt
 import pandas as pd
 
 from status_core.attention import JOB_STATUSES, PROGRESS_STAGES
+from status_core.inputs import is_valid_date_text
+from status_core.timestamps import kst_text
 
 from .filters import meet_label
 from .i18n import t
@@ -27,8 +29,9 @@ JOB_COLOURS = {
 
 
 def _date_label(dates: pd.Series) -> pd.Series:
-    return dates.astype(str).str.slice(0, 4) + "-" + dates.astype(str).str.slice(4, 6) + "-" \
-        + dates.astype(str).str.slice(6, 8)
+    # A stored text that is no real day keeps its text, marked, instead of posing as one.
+    return dates.astype(str).map(
+        lambda d: f"{d[:4]}-{d[4:6]}-{d[6:]}" if is_valid_date_text(d) else f"⚠ {d!r}")
 
 
 def progress_chart(stages: pd.DataFrame, lang: str) -> alt.Chart:
@@ -70,7 +73,7 @@ def calendar_chart(calendar: pd.DataFrame, lang: str) -> alt.Chart:
         day=_date_label(calendar["date"]),
         course=[meet_label(m, lang) for m in calendar["meet"]],
         state_label=[t(f"state.{s}", lang) for s in calendar["state"]],
-        updated=[v.tz_convert("Asia/Seoul").strftime("%m-%d %H:%M") if pd.notna(v) else "-"
+        updated=[kst_text(v, "%m-%d %H:%M", suffix=False)  # "∞" for an infinite time
                  for v in pd.to_datetime(calendar["last_updated"], utc=True)],
     )
     return (

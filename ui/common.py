@@ -95,7 +95,9 @@ def _link_params(page: str, lang: str) -> dict[str, object]:
     if page == "race":
         state = ss.get("_sync.day.state")
         if state and state[1] and state[0]:
-            params["date"], params["meet"] = state[0][0], str(state[0][1])
+            from .filters import day_params
+
+            params.update(day_params(*state[0]))
     if page != "check":
         live = ss.get("_sync.live.state")
         if live and live[1] and live[0][0]:
@@ -259,8 +261,11 @@ def as_of(ctx: PageContext, fetched: dt.datetime | None) -> None:
 
 
 def csv_download(ctx: PageContext, frame, name: str, *, key: str) -> None:  # noqa: ANN001
-    """A CSV download of ``frame`` (UTF-8 with BOM so spreadsheet programs read Hangul)."""
-    data = frame.to_csv(index=False).encode("utf-8-sig")
+    """A CSV download of ``frame`` (UTF-8 with BOM so spreadsheet programs read Hangul;
+    text cells that a spreadsheet would run as formulas are neutralised)."""
+    from status_core.export import csv_bytes
+
+    data = csv_bytes(frame)
     st.download_button(ctx.t("download.csv"), data, file_name=f"{name}.csv", mime="text/csv",
                        key=key, icon="⬇️")
 

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from status_core.engine import read
+from status_core.engine import run_read
 from status_core.inputs import MAX_RANGE_DAYS
 from status_core.queries import (
     collection_status,
@@ -45,8 +45,8 @@ class Loaded:
 
 
 def _fetch(target: DatabaseTarget, query: Callable, *args: Any, **kwargs: Any) -> Loaded:
-    with read(engine_for_target(target), target) as conn:
-        data = query(conn, *args, **kwargs)
+    # Bounded in wall time: a frozen server costs one message, never a page that spins.
+    data = run_read(engine_for_target(target), target, query, *args, **kwargs)
     return Loaded(data, dt.datetime.now(dt.UTC))
 
 
@@ -62,12 +62,14 @@ def _extent(target: DatabaseTarget, today: str) -> Loaded:
     return _fetch(target, progress_frame, f"{first:%Y%m%d}", f"{last:%Y%m%d}")
 
 
+# The race page names a cell by its stored date text (for a real day that is its
+# YYYYMMDD), so these read by exact text: a cell whose date is not a real day opens too.
 def _status(target: DatabaseTarget, race_date: str, meet: int) -> Loaded:
-    return _fetch(target, collection_status, race_date, meet)
+    return _fetch(target, collection_status, race_date, meet, stored=True)
 
 
 def _races(target: DatabaseTarget, race_date: str, meet: int) -> Loaded:
-    return _fetch(target, races_frame, race_date, meet)
+    return _fetch(target, races_frame, race_date, meet, stored=True)
 
 
 def _jobs(target: DatabaseTarget, kwargs: tuple) -> Loaded:

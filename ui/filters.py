@@ -26,7 +26,16 @@ import streamlit as st
 
 from status_core import attention
 from status_core.errors import InputError, StatusError
-from status_core.inputs import MEETS, parse_date, parse_meet, parse_range, to_date
+from status_core.inputs import (
+    MEETS,
+    is_valid_date_text,
+    parse_date,
+    parse_meet,
+    parse_range,
+    parse_stored_date,
+    shown_value,
+    to_date,
+)
 
 from .i18n import t
 
@@ -37,6 +46,7 @@ W_RANGE = "w_range"
 W_MEETS = "w_meets"
 W_DAY = "w_day"
 W_DAY_MEET = "w_day_meet"
+W_DAY_STORED = "_day_stored"  # the stored text shown while the date picker is empty
 W_LIVE = "w_live"
 W_INTERVAL = "w_interval"
 W_STALLED = "w_stalled_minutes"
@@ -163,33 +173,60 @@ def resolve_meets(warnings: list[str]) -> list[int]:
     )
 
 
+def day_params(race_date: str, meet: int) -> dict[str, str]:
+    """The race page's URL parameters for a stored cell: ``date`` when its text is a real
+    ``YYYYMMDD`` day (``?date=`` reads it back as itself), else ``stored`` with the exact
+    text, so a typed date is never taken for a cell stored under other text."""
+    key = "date" if is_valid_date_text(race_date) else "stored"
+    return {key: race_date, "meet": str(int(meet))}
+
+
 def resolve_day(
-    warnings: list[str], default: Callable[[], tuple[str, int] | None]
+    warnings: list[str], default: Callable[[], tuple[str, int] | None],
+    notes: list[tuple[str, str]] | None = None,
 ) -> tuple[str, int] | None:
-    """``?date=YYYYMMDD&meet=N`` of the race page; ``default`` gives the latest race day."""
+    """``?date=YYYYMMDD&meet=N`` (or ``?stored=TEXT&meet=N`` for a cell whose stored date
+    is not a real day) of the race page; ``default`` gives the latest race day. A typed
+    date in another accepted form (``2026-02-14``) adds ``(typed, read as)`` to ``notes``."""
 
     def parse(url: dict[str, tuple[str, ...]]) -> tuple[str, int] | None:
-        dates, meets = url["date"], url["meet"]
-        race_date = parse_date(dates[-1]) if dates else None
+        dates, stored, meets = url["date"], url["stored"], url["meet"]
+        if dates and stored:
+            raise InputError("use either date or stored, not both: ?date=YYYYMMDD&meet=N, "
+                             "or ?stored=TEXT&meet=N for a stored text that is not a date")
         meet = parse_meet(meets[-1]) if meets else None
-        if race_date is None:
+        if stored:
+            return parse_stored_date(stored[-1]), meet or 1
+        if not dates:
             raise InputError("meet needs a date: ?date=YYYYMMDD&meet=N")
+        try:
+            race_date = parse_date(dates[-1])
+        except InputError as exc:
+            raise InputError(f"{exc.message}; a cell stored under exactly this text opens "
+                             "with ?stored=TEXT") from None
+        if notes is not None and dates[-1].strip() != race_date:
+            notes.append((dates[-1].strip(), race_date))
         return race_date, meet or 1
 
     def widget() -> tuple[str, int] | None:
         day, meet = st.session_state.get(W_DAY), st.session_state.get(W_DAY_MEET)
-        if day is None or meet is None:
+        if meet is None:
             return None
+        if day is None:  # the picker is empty while a stored, not-a-date cell is shown
+            stored = st.session_state.get(W_DAY_STORED)
+            return (stored, int(meet)) if stored is not None else None
         return f"{day:%Y%m%d}", int(meet)
 
     def set_widget(value: tuple[str, int] | None) -> None:
         if value is not None:
-            st.session_state[W_DAY] = to_date(value[0])
+            valid = is_valid_date_text(value[0])
+            st.session_state[W_DAY] = to_date(value[0]) if valid else None
+            st.session_state[W_DAY_STORED] = None if valid else value[0]
             st.session_state[W_DAY_MEET] = int(value[1])
 
     return resolve(
-        "day", ("date", "meet"), parse=parse, default=default,
-        to_url=lambda v: {"date": (v[0],), "meet": (str(v[1]),)} if v else {},
+        "day", ("date", "stored", "meet"), parse=parse, default=default,
+        to_url=lambda v: {k: (x,) for k, x in day_params(*v).items()} if v else {},
         widget=widget, set_widget=set_widget, warnings=warnings,
     )
 
@@ -199,9 +236,11 @@ def resolve_live(warnings: list[str]) -> tuple[bool, int]:
 
     def parse(url: dict[str, tuple[str, ...]]) -> tuple[bool, int]:
         text = url["live"][-1]
-        if text.isdigit() and int(text) in INTERVALS:
+        # ASCII digits only: "²".isdigit() is true but int() fails, and int() reads
+        # other scripts' digits ("٣٠" is 30).
+        if text in {str(i) for i in INTERVALS}:
             return True, int(text)
-        raise InputError(f"live {text!r} is not a refresh interval; expected one of "
+        raise InputError(f"live {shown_value(text)} is not a refresh interval; expected one of "
                          f"{', '.join(map(str, INTERVALS))} seconds")
 
     def widget() -> tuple[bool, int] | None:
@@ -232,16 +271,16 @@ def env_settings(warnings: list[str], environ: dict | None = None) -> Settings:
         out.stalled_minutes = attention.parse_minutes(
             env.get("KRA_STALLED_MINUTES"), out.stalled_minutes, name="KRA_STALLED_MINUTES")
     except InputError as exc:
-        warnings.append(exc.message)
+        warnings.append(f"{exc.message} ({exc.hint})")
     try:
         out.stuck_minutes = attention.parse_minutes(
             env.get("KRA_STUCK_MINUTES"), out.stuck_minutes, name="KRA_STUCK_MINUTES")
     except InputError as exc:
-        warnings.append(exc.message)
+        warnings.append(f"{exc.message} ({exc.hint})")
     try:
         out.usual_weekdays = attention.parse_weekdays(env.get("KRA_USUAL_WEEKDAYS"))
     except InputError as exc:
-        warnings.append(f"KRA_USUAL_WEEKDAYS: {exc.message}")
+        warnings.append(f"KRA_USUAL_WEEKDAYS: {exc.message} ({exc.hint})")
     return out
 
 

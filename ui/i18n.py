@@ -410,6 +410,22 @@ STRINGS: dict[str, dict[str, str]] = {
     "check.count": {"ko": "개수", "en": "Count"},
     "check.job_status": {"ko": "상태", "en": "Status"},
     # --- end check page ---
+    # --- odd stored values ---------------------------------------------------------------
+    "value.invalid_date": {"ko": "날짜 아님", "en": "invalid date"},
+    "job.none": {"ko": "(없음)", "en": "(none)"},
+    "race.stored_cell": {
+        "ko": "이 칸의 저장된 날짜 {text}는 실제 날짜(YYYYMMDD)가 아닙니다. 저장된 글자 그대로 "
+        "조회한 결과입니다(수집기의 상태 API도 이 글자로 답합니다).",
+        "en": "The stored date {text} of this cell is not a real YYYYMMDD day; it is shown by "
+        "its exact stored text (the collector's status API answers for that text too).",
+    },
+    "race.date_read_as": {
+        "ko": "입력한 날짜 {typed}를 {date}로 읽었습니다. 글자 그대로 {typed}로 저장된 칸은 "
+        "?stored={typed} 로 엽니다.",
+        "en": "The date {typed} was read as {date}. A cell stored under the exact text "
+        "{typed} opens with ?stored={typed}.",
+    },
+    # --- end odd stored values ---
 }
 
 

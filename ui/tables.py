@@ -13,7 +13,8 @@ import streamlit as st
 from status_core import attention
 from status_core.queries import ERROR_PREVIEW, STEP_PREVIEW
 
-from .common import PageContext, kst, status_badge
+from .cells import time_column, times
+from .common import PageContext, status_badge
 from .text import ELLIPSIS, cell
 
 STATUS_COLUMNS = ("status", "collection_status", "enrichment_status", "result_status")
@@ -50,19 +51,26 @@ def jobs_for_display(ctx: PageContext, jobs: pd.DataFrame) -> pd.DataFrame:
     return jobs_for_csv(jobs).assign(
         error_message=_cut_errors(jobs),
         current_step=[cell(s, STEP_PREVIEW) for s in jobs["current_step"]],
-        status_label=[ctx.t(f"job.{s}") + (f" ({ctx.t('jobs.legacy')})"
-                                           if s in attention.LEGACY_JOB_STATUSES else "")
+        status_label=[ctx.t(f"job.{s if isinstance(s, str) else 'none'}")
+                      + (f" ({ctx.t('jobs.legacy')})"
+                         if s in attention.LEGACY_JOB_STATUSES else "")
                       for s in jobs["status"]],
         duration_min=(jobs["duration_s"] / 60).round(1),
     )
 
 
 def jobs_for_csv(jobs: pd.DataFrame) -> pd.DataFrame:
-    return jobs.assign(**{c: kst(jobs[c]) for c in ("created_at", "started_at", "completed_at")})
+    # times(): an infinite or year-9999 time becomes text ("∞") instead of failing.
+    return times(jobs, ("created_at", "started_at", "completed_at"))
 
 
-def job_columns(ctx: PageContext) -> dict:
-    def when(key: str) -> st.column_config.DatetimeColumn:
+def job_columns(ctx: PageContext, shown: pd.DataFrame | None = None) -> dict:
+    """Column set-ups of a jobs table; pass the ``shown`` frame so that a time column
+    :func:`ui.cells.times` turned into text gets a text column."""
+    def when(key: str) -> st.column_config.Column:
+        col = key.removeprefix("col.")
+        if shown is not None:
+            return time_column(shown, col, ctx.t(key), "YYYY-MM-DD HH:mm:ss")
         return st.column_config.DatetimeColumn(ctx.t(key), format="YYYY-MM-DD HH:mm:ss")
 
     return {
