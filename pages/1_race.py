@@ -34,10 +34,14 @@ from ui.text import cell
 
 #: Table cells carry this much of a stored text; the whole is shown on demand.
 NAME_CELL = 120
-WARNING_CELL = 160
-WARNINGS_SHOWN = 5
+WARNING_CELL = 100
+WARNINGS_SHOWN = 3
 #: Up to this many races the failed ones are painted red (a pandas Styler, slow per row).
 STYLED_ROWS = 300
+RACE_TABLE = ("flag", "race_number", "race_name", "distance", "collection_status_badge",
+              "enrichment_status_badge", "result_status_badge", "collected_at", "enriched_at",
+              "result_collected_at", "updated_at", "horse_count", "data_quality_score",
+              "warning_count")
 
 RACE_TIMES = ("collected_at", "enriched_at", "result_collected_at", "updated_at")
 ctx = setup_page("race", live=True)
@@ -110,18 +114,21 @@ def summary(status: dict) -> None:
 
 def races_table(races: pd.DataFrame) -> None:
     st.subheader(ctx.t("race.races"))
+    # Only the columns shown are sent (a cell may hold thousands of races); the warnings'
+    # text is in the table of flagged races below.
     shown = times(with_badges(ctx, races), RACE_TIMES).assign(
         race_name=[cell(n, NAME_CELL) for n in races["race_name"]],
-        warnings=[warning_cells(w) for w in races["warnings"]],
         flag=["❌" if f else ("⚠️" if w else "") for f, w in
               zip(races["failed"], races["warning_count"], strict=True)],
-    )
+    )[list(RACE_TABLE)].pipe(repeated_as_category)
 
     def when(key: str) -> st.column_config.Column:
         return time_column(shown, key.removeprefix("col."), ctx.t(key), "MM-DD HH:mm:ss")
 
+    failed = races["failed"]
+
     def highlight(row: pd.Series) -> list[str]:
-        colour = "background-color: rgba(229, 57, 53, 0.15)" if row["failed"] else ""
+        colour = "background-color: rgba(229, 57, 53, 0.15)" if failed[row.name] else ""
         return [colour] * len(row)
 
     # A Styler costs ~2 ms a row to send (every cell's style and display text): the ❌
@@ -129,11 +136,6 @@ def races_table(races: pd.DataFrame) -> None:
     st.dataframe(
         shown.style.apply(highlight, axis=1) if len(shown) <= STYLED_ROWS else shown,
         hide_index=True, width="stretch",
-        column_order=["flag", "race_number", "race_name", "distance",
-                      "collection_status_badge", "enrichment_status_badge",
-                      "result_status_badge", "collected_at", "enriched_at",
-                      "result_collected_at", "updated_at", "horse_count",
-                      "data_quality_score", "warning_count", "warnings"],
         column_config=badge_columns(ctx) | {
             "flag": st.column_config.TextColumn(ctx.t("col.flag"), width="small"),
             "race_number": st.column_config.NumberColumn(ctx.t("col.race_number"),
@@ -148,7 +150,6 @@ def races_table(races: pd.DataFrame) -> None:
             "data_quality_score": st.column_config.ProgressColumn(
                 ctx.t("col.quality"), min_value=0.0, max_value=1.0, format="%.2f"),
             "warning_count": st.column_config.NumberColumn(ctx.t("col.warning_count")),
-            "warnings": st.column_config.ListColumn(ctx.t("col.warnings")),
         },
         key="races_table",
     )
@@ -156,6 +157,13 @@ def races_table(races: pd.DataFrame) -> None:
         warnings=races["warnings"].map(" | ".join)),
         f"races_{race_date}_{meet}", key="csv_races")
     flagged_section(races)
+
+
+def repeated_as_category(frame: pd.DataFrame) -> pd.DataFrame:
+    """The flag and status columns as categories: Arrow then sends each distinct badge
+    once, not once per race."""
+    cols = [c for c in frame if c in ("flag", "states") or c.endswith("_badge")]
+    return frame.astype(dict.fromkeys(cols, "category"))
 
 
 def warning_cells(warnings: list[str]) -> list[str]:
@@ -184,7 +192,7 @@ def flagged_section(races: pd.DataFrame) -> None:
             "states": [" · ".join(status_badge(s, ctx.lang) for s in trio) for trio in states],
             "warning_count": flagged["warning_count"],
             "warnings": [warning_cells(w) for w in flagged["warnings"]],
-        })
+        }).pipe(repeated_as_category)
         st.dataframe(table, hide_index=True, width="stretch", key="flagged_table",
                      column_config={
                          "flag": st.column_config.TextColumn(ctx.t("col.flag"), width="small"),

@@ -158,7 +158,7 @@ def test_ten_thousand_flagged_races_are_one_table(hostile_db) -> None:  # noqa: 
     assert len(at.markdown) + len(at.caption) + len(at.text) + len(at.code) < 30
     # long texts are cut in the cells ...
     assert flagged["race_name"].map(len).max() <= 121
-    assert max(len(w) for ws in flagged["warnings"] for w in ws) <= 161
+    assert max(len(w) for ws in flagged["warnings"] for w in ws) <= 101
     # ... and whole on demand
     at.selectbox(key="race_detail").set_value(n - 1)
     at.run()

@@ -31,6 +31,8 @@ PAGE_ICONS = {"overview": "📊", "race": "🏇", "jobs": "⚙️", "check": "�
 KST_ZONE = "Asia/Seoul"
 #: A database error is shown up to this many characters (a server may quote a whole value).
 ERROR_MAX = 1000
+#: Up to this many rows a CSV download is written with the page; beyond, on request.
+CSV_EAGER_ROWS = 2000
 
 
 @dataclass
@@ -262,10 +264,11 @@ def as_of(ctx: PageContext, fetched: dt.datetime | None) -> None:
 
 def csv_download(ctx: PageContext, frame, name: str, *, key: str) -> None:  # noqa: ANN001
     """A CSV download of ``frame`` (UTF-8 with BOM so spreadsheet programs read Hangul;
-    text cells that a spreadsheet would run as formulas are neutralised)."""
+    text cells that a spreadsheet would run as formulas are neutralised). A big frame is
+    written when the button is pressed, not on every run of the page."""
     from status_core.export import csv_bytes
 
-    data = csv_bytes(frame)
+    data = csv_bytes(frame) if len(frame) <= CSV_EAGER_ROWS else (lambda: csv_bytes(frame))
     st.download_button(ctx.t("download.csv"), data, file_name=f"{name}.csv", mime="text/csv",
                        key=key, icon="⬇️")
 
