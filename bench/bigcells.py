@@ -150,6 +150,7 @@ def run(races: int = 10_000, jobs: int = 600, error_bytes: int = 100_000, loads:
     from tests.pgcluster import start_cluster
 
     t_start = time.perf_counter()
+    loadavg = os.getloadavg()
     chromium = os.environ.get("KRA_CHROMIUM", "/usr/bin/chromium")
     cluster = start_cluster()
     try:
@@ -170,7 +171,7 @@ def run(races: int = 10_000, jobs: int = 600, error_bytes: int = 100_000, loads:
         cluster.destroy()
     return {"races": races, "jobs": jobs, "error_bytes": error_bytes, "loads": loads,
             "pages": figures, "rss_before": before, "rss_after": after,
-            "wall_s": time.perf_counter() - t_start}
+            "wall_s": time.perf_counter() - t_start, "loadavg": loadavg}
 
 
 # --------------------------------------------------------------------------- report
@@ -212,7 +213,8 @@ def render(res: dict, command: str) -> str:
         "Chromium; page time is from `goto` until the page's last widget is drawn and the "
         "script is idle; bytes are the payloads of every websocket frame the browser "
         f"received for that load. {res['loads']} loads per page: the first with Streamlit's "
-        "data cache empty (the queries run), the later ones from the cache.",
+        "data cache empty (the queries run), the later ones from the cache. Load average at "
+        "start: " + ", ".join(f"{x:.2f}" for x in res.get("loadavg", ())) + ".",
         "",
         "| measure | first load | later loads (median) | worst |",
         "| --- | ---: | ---: | ---: |",

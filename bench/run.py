@@ -744,10 +744,23 @@ def run(sizes: list[int], repeat: int, *, apptest: bool = True, diagnose: bool =
     wall = time.perf_counter() - t_start
     text = render(machine, command, results, diag, wall, repeat)
     if out is not None:
-        out.write_text(text, encoding="utf-8")
+        out.write_text(text + _kept_section(out), encoding="utf-8")
         log(f"wrote {out} ({wall / 60:.1f} min)")
     return {"results": results, "diagnose": diag, "text": text, "wall_s": wall,
             "verdicts": evaluate(results, diag)}
+
+
+def _kept_section(path: Path) -> str:
+    """The section ``bench/bigcells.py`` wrote into the same file, kept as it is."""
+    from bench.bigcells import END, START
+
+    try:
+        old = path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    if START not in old or END not in old:
+        return ""
+    return "\n" + START + old.split(START, 1)[1].split(END, 1)[0] + END + "\n"
 
 
 def _sizes(text: str) -> list[int]:
