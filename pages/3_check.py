@@ -25,6 +25,7 @@ from status_core.inputs import MEET_NAMES_EN, MEETS, parse_date, parse_meet, to_
 from status_core.redact import mask_url, redact, strip_secrets
 from status_core.settings import configured_url
 from ui.common import setup_page
+from ui.text import md_inline
 
 RESULT_KEY = "check.diagnosis"
 KST = dt.timezone(dt.timedelta(hours=9))
@@ -51,8 +52,9 @@ def _plain(text: object) -> str:
 
 
 def _escape(text: str) -> str:
-    """Plain text made safe for st.markdown (no accidental bold, links or LaTeX)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
+    """Plain text made safe for st.markdown (no bold, links, LaTeX, colour directives,
+    emoji codes or bare-URL links): the dashboard's one escaping rule."""
+    return md_inline(text)
 
 
 def _md(text: object) -> str:

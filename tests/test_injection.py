@@ -188,3 +188,12 @@ def test_six_hundred_big_job_errors_ship_a_bounded_text(hostile_db) -> None:  # 
     at.run()
     [code] = [c for c in at.code if c.value.startswith("Traceback")]
     assert len(code.value) == size and code.value.startswith("Traceback 7: ")
+
+
+@pytest.mark.parametrize("payload", CASES)
+def test_check_page_shows_stored_text_as_text(hostile_db, payload: str) -> None:  # noqa: ANN001
+    # the newest migration's name is stored text the diagnosis quotes (detail and hint)
+    hostile_db.load(races=[make_race(DAY, MEET, 1)], migrations=[payload])
+    at = ok(app("pages/3_check.py").run())
+    at.button(key="check.run").click().run()
+    assert_plain(at, payload, shown=payload)

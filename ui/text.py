@@ -77,6 +77,13 @@ def md_plain(text: object) -> str:
     return "  \n".join(_literal(line.strip()) for line in lines if line.strip())
 
 
+def md_inline(text: object) -> str:
+    """Like :func:`md_plain` for a piece of one line: blanks kept, line breaks made
+    spaces (for text put between other Markdown)."""
+    text = "" if text is None else str(text)
+    return _literal(text.replace("\r", " ").replace("\n", " ").replace("\t", " "))
+
+
 def md_with_code(text: object) -> str:
     """Our own text (a hint) that may hold ``inline code``: the code stays code, the
     rest (which may carry names from the configuration) is made literal."""
