@@ -3,8 +3,6 @@ not real days marked as such, infinite timestamps as "∞", odd text never as Ma
 
 from __future__ import annotations
 
-import string
-
 import pandas as pd
 import streamlit as st
 
@@ -12,9 +10,9 @@ from status_core.inputs import date_label
 from status_core.timestamps import KST_LIMIT, NEG_INFINITY, kst_text
 
 from .i18n import t
+from .text import md_inline
 
 KST_ZONE = "Asia/Seoul"
-_PUNCTUATION = frozenset(string.punctuation)
 
 
 def date_shown(text: object, lang: str) -> str:
@@ -23,9 +21,9 @@ def date_shown(text: object, lang: str) -> str:
 
 
 def plain(text: object) -> str:
-    """``text`` for a Markdown element, every ASCII punctuation mark escaped so that
-    stored or typed text shows as typed (no links, emphasis, LaTeX or colour directives)."""
-    return "".join(f"\\{ch}" if ch in _PUNCTUATION else ch for ch in str(text))
+    """``text`` for a Markdown element, shown as typed (no links, emphasis, LaTeX or
+    colour directives): :func:`ui.text.md_inline`, the dashboard's one escaping rule."""
+    return md_inline(text)
 
 
 def times(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
