@@ -14,10 +14,14 @@ stay well inside the limit.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import socket
+import struct
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -37,6 +41,8 @@ from status_core.diagnose import (
     iter_diagnose,
 )
 from status_core.hints import HINTS
+from status_core.schema import REQUIRED_COLUMNS
+from tests.apptest_support import app
 from tests.pgcluster import (
     NOLIMIT,
     NORLS,
@@ -177,6 +183,8 @@ def check_shape(diagnosis: Diagnosis) -> None:
         assert key in payload
     checked = dt.datetime.fromisoformat(payload["checked_at"])
     assert checked.utcoffset() is not None
+    for step in diagnosis.steps:  # the check never tells the user to run the check
+        assert "kra-status check" not in step.hint_en + step.hint_ko, (step.name, step.hint)
     failed = diagnosis.failed_step
     if failed is not None:
         assert failed.hint_ko and failed.hint_en
@@ -402,4 +410,220 @@ def test_raw_password_in_an_unparseable_url_never_shows(isolated_env):
     raw = f"postgresql://kra_reader:{SENTINEL_PASSWORD}@127.0.0.1:notaport/db"
     diagnosis = diagnose(raw)
     assert diagnosis.cause == "config" and diagnosis.exit_code == 2
+    check_secret_free(diagnosis)
+
+
+# --------------------------------------------------------------------------- every column read
+
+
+READ_COLUMNS = [(t, c) for t, cols in REQUIRED_COLUMNS.items() for c in cols]
+
+
+def test_required_columns_are_the_query_modules_lists():
+    from status_core import queries, schema
+
+    # one definition, read by the queries and required by the check
+    assert queries.RACE_COLUMNS is schema.RACE_COLUMNS
+    assert queries.JOB_COLUMNS is schema.JOB_COLUMNS
+    assert set(queries.RACE_COLUMNS) <= set(REQUIRED_COLUMNS["races"])
+    assert {"track", "weather", "date", "meet", "updated_at"} <= set(REQUIRED_COLUMNS["races"])
+    assert REQUIRED_COLUMNS["jobs"] == queries.JOB_COLUMNS
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("table", "column"), READ_COLUMNS,
+                         ids=[f"{t}.{c}" for t, c in READ_COLUMNS])
+def test_a_missing_column_any_page_reads_fails_the_schema_step_and_the_page_says_so(
+        table, column, pg_db, isolated_env, monkeypatch):  # noqa: ANN001
+    load_day(pg_db)
+    pg_db.execute(f'ALTER TABLE {table} DROP COLUMN "{column}" CASCADE')
+    diagnosis = diagnose(pg_db.reader_url, race_date=DATE, meet=MEET)
+    schema = diagnosis.step("schema")
+    assert schema.outcome == "fail" and schema.cause == "schema_outdated", schema.detail
+    assert f"{table}: {column}" in schema.detail and f"{table}: {column}" in schema.detail_ko
+    assert schema.facts["tables"][table]["missing_columns"] == [column]
+    assert diagnosis.cause == "schema_outdated" and diagnosis.exit_code == 1
+    check_shape(diagnosis)
+    check_secret_free(diagnosis)
+
+    # the page that reads the column shows the schema error, not a traceback
+    monkeypatch.setenv("DATABASE_URL", pg_db.reader_url)
+    page = (app("pages/2_jobs.py") if table == "jobs"
+            else app("pages/1_race.py", date=DATE, meet=str(MEET)))
+    page.run()
+    assert not page.exception, [e.value for e in page.exception]
+    errors = " ".join(e.value for e in page.error)
+    assert column in errors and "migrations are behind" in errors, errors
+    assert_no_secret(errors)
+
+
+@pytest.mark.postgres
+def test_the_pages_queries_read_no_column_outside_the_required_list(pg_db, isolated_env):
+    """Drop every column the check does not require: every query of every page still
+    answers, so the required list covers all that the pages and the CLI read."""
+    from status_core import queries
+    from status_core.engine import make_engine, read
+    from status_core.settings import parse_url
+
+    load_day(pg_db)
+    for table, required in REQUIRED_COLUMNS.items():
+        present = [r[0] for r in pg_db.fetch(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = %s",
+            (table,))]
+        extra = [c for c in present if c not in required]
+        assert extra, table  # the fixture schema has more columns than the pages read
+        for column in extra:
+            pg_db.execute(f'ALTER TABLE {table} DROP COLUMN "{column}" CASCADE')
+    target = parse_url(pg_db.reader_url)
+    engine = make_engine(target)
+    try:
+        with read(engine, target) as conn:
+            assert len(queries.progress_frame(conn, DATE, DATE, [MEET])) == 1
+            assert queries.collection_status(conn, DATE, MEET)["total_races"] == 6
+            assert len(queries.races_frame(conn, DATE, MEET)) == 6
+            since = T0 - dt.timedelta(days=1)
+            assert len(queries.jobs_frame(conn, race_date=DATE, meet=MEET, since=since,
+                                          types=["collection", "enrichment", "result"],
+                                          statuses=["completed", "failed", "queued"])) >= 0
+            assert len(queries.jobs_frame(conn)) == 3
+            assert sum(queries.job_status_counts(conn).values()) == 3
+    finally:
+        engine.dispose()
+    diagnosis = diagnose(pg_db.reader_url, race_date=DATE, meet=MEET)
+    assert diagnosis.step("schema").outcome in ("ok", "warn"), diagnosis.step("schema").detail
+    assert diagnosis.ok, format_text(diagnosis, "en")
+
+
+# --------------------------------------------------------------------------- fast rejections
+
+
+@contextlib.contextmanager
+def rejecting_server(message: str, sqlstate: str = "08P01") -> Iterator[int]:
+    """A loopback port that answers libpq's startup packet at once with a FATAL
+    ErrorResponse (after declining SSL/GSS encryption), as a pooler that refuses a
+    startup parameter does."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+
+    def answer(conn: socket.socket) -> None:
+        with conn:
+            while True:
+                head = conn.recv(4, socket.MSG_WAITALL)
+                if len(head) < 4:
+                    return
+                body = conn.recv(struct.unpack("!I", head)[0] - 4, socket.MSG_WAITALL)
+                if struct.unpack("!I", body[:4])[0] in (80877103, 80877104):
+                    conn.sendall(b"N")  # SSLRequest / GSSENCRequest: no encryption here
+                    continue
+                fields = b"".join(k + v.encode() + b"\0" for k, v in (
+                    (b"S", "FATAL"), (b"V", "FATAL"), (b"C", sqlstate), (b"M", message)))
+                fields += b"\0"
+                conn.sendall(b"E" + struct.pack("!I", len(fields) + 4) + fields)
+                return
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _addr = sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        sock.close()
+
+
+# (id, startup options passed in the URL, cause, what the login step must quote)
+SERVER_REJECTIONS = [
+    ("unknown_setting", "-c bogus_setting=1", "config",
+     'unrecognized configuration parameter "bogus_setting"'),
+    # the reported case: the text names a *_timeout setting, and is no timeout
+    ("timeout_setting_value", "-c statement_timeout=abc", "config",
+     'invalid value for parameter "statement_timeout": "abc"'),
+    ("timeout_setting_range", "-c idle_session_timeout=-1", "config",
+     'is outside the valid range for parameter "idle_session_timeout"'),
+    ("superuser_only_setting", "-c log_min_messages=debug1", "config",
+     'permission denied to set parameter "log_min_messages"'),
+    ("dangling_switch", "-c", "config", "invalid command-line argument for server process"),
+]
+# (id, the server's FATAL message, its SQLSTATE, cause, what the login step must quote)
+POOLER_REJECTIONS = [
+    ("pooler_startup_parameter", "unsupported startup parameter: options", "08P01", "config",
+     "unsupported startup parameter: options"),
+    ("pooler_timeout_parameter", 'invalid value for parameter "statement_timeout": "0.0004"',
+     "22023", "config", 'invalid value for parameter "statement_timeout"'),
+    ("pooler_full", "sorry, too many clients already", "53300", "too_many_connections",
+     "sorry, too many clients already"),
+    ("pooler_tenant", "Tenant or user not found", "XX000", "auth_rejected",
+     "Tenant or user not found"),
+    ("server_starting", "the database system is starting up", "57P03", "server_starting",
+     "the database system is starting up"),
+    ("password_echoed", f'password authentication failed for user "{READER}" '
+     f"(got {SENTINEL_PASSWORD})", "28P01", "auth_password", "password authentication failed"),
+    ("no_pattern", "go away", "XX000", "unknown", "go away"),
+]
+
+
+def assert_fast_rejection(diagnosis: Diagnosis, cause: str, quoted: str) -> None:
+    summary = format_text(diagnosis, "en")
+    login = diagnosis.step("login")
+    assert diagnosis.cause == cause, summary
+    assert login.outcome == "fail" and login.cause == cause, summary
+    assert login.elapsed_ms < 1000, summary  # the server answered at once
+    assert quoted in login.detail and quoted in login.detail_ko, summary
+    assert "connection to server at" not in login.detail  # the reason, not libpq's frame
+    assert diagnosis.exit_code == (2 if cause == "config" else 1)
+    if cause == "config":
+        assert "options" in login.hint_en and "options" in login.hint_ko
+    check_shape(diagnosis)
+    check_secret_free(diagnosis)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("options", "cause", "quoted"),
+                         [r[1:] for r in SERVER_REJECTIONS], ids=[r[0] for r in SERVER_REJECTIONS])
+def test_a_startup_option_the_server_rejects_is_named_not_called_a_timeout(
+        options, cause, quoted, pg_db, isolated_env):  # noqa: ANN001
+    started = time.monotonic()
+    diagnosis = diagnose(pg_db.url_for(READER, options=options), timeout=5)
+    assert time.monotonic() - started < 2.0
+    assert_fast_rejection(diagnosis, cause, quoted)
+
+
+@pytest.mark.parametrize(("message", "sqlstate", "cause", "quoted"),
+                         [r[1:] for r in POOLER_REJECTIONS], ids=[r[0] for r in POOLER_REJECTIONS])
+def test_a_server_that_refuses_the_startup_packet_at_once(message, sqlstate, cause, quoted,
+                                                          isolated_env):  # noqa: ANN001
+    with rejecting_server(message, sqlstate) as port:
+        started = time.monotonic()
+        diagnosis = diagnose(pw_url("127.0.0.1", port), timeout=5)
+        assert time.monotonic() - started < 2.0
+    assert_fast_rejection(diagnosis, cause, quoted)
+
+
+# --------------------------------------------------------------------------- odd stored values
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("value", ["infinity", "-infinity", "9999-12-31 23:59:59+00"])
+def test_an_odd_stored_timestamp_is_never_blamed_on_the_database(value, pg_db, isolated_env):
+    load_day(pg_db)
+    pg_db.execute("ALTER TABLE races DISABLE TRIGGER USER")  # keep the stored value as given
+    pg_db.execute("UPDATE races SET updated_at = %s WHERE race_number = 1", (value,))
+    pg_db.execute("UPDATE jobs SET created_at = %s WHERE job_id = 'job-1'", (value,))
+    diagnosis = diagnose(pg_db.reader_url, race_date=DATE, meet=MEET)
+    summary = format_text(diagnosis, "en")
+    assert diagnosis.ok and diagnosis.exit_code == 0, summary
+    for name in ("data", "status"):
+        step = diagnosis.step(name)
+        assert step.outcome in ("ok", "warn"), summary
+        assert "database cannot be used" not in step.detail
+        if step.outcome == "warn":  # a value the driver cannot load: a note on the data
+            assert "stored value" in step.detail and "the problem is in the data" in (
+                step.hint_en), summary
+    check_shape(diagnosis)
     check_secret_free(diagnosis)
