@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.check_support import DATE, MEET, load_day, pw_url
 from tests.pgcluster import READER, SENTINEL_PASSWORD, assert_no_secret
-from tests.test_diagnose import CASE_IDS, CASES, DATE, MEET, Case, load_day, pw_url
+from tests.test_diagnose import CASE_IDS, CASES, Case
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,14 +14,10 @@ stay well inside the limit.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import socket
-import struct
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -34,7 +30,6 @@ from status_core import demo
 from status_core.classify import CAUSES
 from status_core.diagnose import (
     STEP_NAMES,
-    Diagnosis,
     Step,
     diagnose,
     format_text,
@@ -43,6 +38,15 @@ from status_core.diagnose import (
 from status_core.hints import HINTS
 from status_core.schema import REQUIRED_COLUMNS
 from tests.apptest_support import app
+from tests.check_support import (
+    DATE,
+    MEET,
+    T0,
+    check_secret_free,
+    check_shape,
+    load_day,
+    pw_url,
+)
 from tests.pgcluster import (
     NOLIMIT,
     NORLS,
@@ -54,29 +58,7 @@ from tests.pgcluster import (
     free_port,
 )
 
-T0 = dt.datetime(2026, 2, 14, 6, 0, tzinfo=dt.UTC)
-DATE, MEET = "20260214", 1
-
-
 # --------------------------------------------------------------------------- helpers
-
-
-def load_day(db, n: int = 6) -> None:  # noqa: ANN001 - tests.pgcluster.PgDatabase
-    """A plausible race day (meet 1) and a few jobs."""
-    races = [
-        demo.race_row(DATE, MEET, i, collection="collected",
-                      enrichment="enriched" if i <= 3 else "pending",
-                      result="pending", updated_at=T0 + dt.timedelta(minutes=i))
-        for i in range(1, n + 1)
-    ]
-    jobs = [
-        demo.job_row("job-1", status="completed", race_date=DATE, meet=MEET,
-                     created_at=T0 - dt.timedelta(hours=2)),
-        demo.job_row("job-2", status="failed", race_date=DATE, meet=MEET,
-                     created_at=T0 - dt.timedelta(hours=1), error_message="KRA API 503"),
-        demo.job_row("job-3", status="queued", race_date=DATE, meet=MEET, created_at=T0),
-    ]
-    db.load(races, jobs)
 
 
 def make_slow(db) -> None:  # noqa: ANN001
@@ -88,16 +70,6 @@ def make_slow(db) -> None:  # noqa: ANN001
     )
     db.execute("CREATE VIEW races AS SELECT * FROM races_data WHERE kra_slow_true()")
     db.execute("GRANT SELECT ON races TO authenticated")
-
-
-def pw_url(host: str, port: int, dbname: str = "postgres", password: str = SENTINEL_PASSWORD,
-           **query: str) -> str:
-    url = f"postgresql://{READER}:{quote(password, safe='')}@{host}:{port}/{dbname}"
-    if query:
-        url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
-    return url
-
-
 
 
 @dataclass
@@ -162,37 +134,6 @@ CASES = [
         SENTINEL_PASSWORD, safe="") + "@localhost/kra"),
 ]
 CASE_IDS = [c.id for c in CASES]
-
-
-def check_secret_free(diagnosis: Diagnosis) -> None:
-    for lang in ("ko", "en"):
-        assert_no_secret(format_text(diagnosis, lang=lang))
-    assert_no_secret(json.dumps(diagnosis.to_json(), ensure_ascii=False))
-    assert_no_secret(json.dumps(diagnosis.to_json(), ensure_ascii=True))
-    assert_no_secret(repr(diagnosis))
-
-
-def check_shape(diagnosis: Diagnosis) -> None:
-    assert [s.name for s in diagnosis.steps] == list(STEP_NAMES)
-    assert all(s.outcome in ("ok", "warn", "fail", "skipped") for s in diagnosis.steps)
-    assert all(s.cause is None or s.cause in CAUSES for s in diagnosis.steps)
-    payload = diagnosis.to_json()
-    json.dumps(payload)  # JSON-safe
-    for key in ("ok", "cause", "database_url", "checked_at", "steps", "tables",
-                "job_status_counts", "collection_status"):
-        assert key in payload
-    checked = dt.datetime.fromisoformat(payload["checked_at"])
-    assert checked.utcoffset() is not None
-    for step in diagnosis.steps:  # the check never tells the user to run the check
-        assert "kra-status check" not in step.hint_en + step.hint_ko, (step.name, step.hint)
-    failed = diagnosis.failed_step
-    if failed is not None:
-        assert failed.hint_ko and failed.hint_en
-        assert failed.detail
-        # everything after a network/login failure is skipped, with the reason
-        if failed.name in ("config", "dns", "tcp", "login"):
-            later = diagnosis.steps[STEP_NAMES.index(failed.name) + 1:]
-            assert all(s.outcome == "skipped" and s.detail for s in later)
 
 
 # --------------------------------------------------------------------------- the cases
@@ -492,117 +433,6 @@ def test_the_pages_queries_read_no_column_outside_the_required_list(pg_db, isola
     diagnosis = diagnose(pg_db.reader_url, race_date=DATE, meet=MEET)
     assert diagnosis.step("schema").outcome in ("ok", "warn"), diagnosis.step("schema").detail
     assert diagnosis.ok, format_text(diagnosis, "en")
-
-
-# --------------------------------------------------------------------------- fast rejections
-
-
-@contextlib.contextmanager
-def rejecting_server(message: str, sqlstate: str = "08P01") -> Iterator[int]:
-    """A loopback port that answers libpq's startup packet at once with a FATAL
-    ErrorResponse (after declining SSL/GSS encryption), as a pooler that refuses a
-    startup parameter does."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-
-    def answer(conn: socket.socket) -> None:
-        with conn:
-            while True:
-                head = conn.recv(4, socket.MSG_WAITALL)
-                if len(head) < 4:
-                    return
-                body = conn.recv(struct.unpack("!I", head)[0] - 4, socket.MSG_WAITALL)
-                if struct.unpack("!I", body[:4])[0] in (80877103, 80877104):
-                    conn.sendall(b"N")  # SSLRequest / GSSENCRequest: no encryption here
-                    continue
-                fields = b"".join(k + v.encode() + b"\0" for k, v in (
-                    (b"S", "FATAL"), (b"V", "FATAL"), (b"C", sqlstate), (b"M", message)))
-                fields += b"\0"
-                conn.sendall(b"E" + struct.pack("!I", len(fields) + 4) + fields)
-                return
-
-    def serve() -> None:
-        while True:
-            try:
-                conn, _addr = sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=answer, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=serve, daemon=True).start()
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        sock.close()
-
-
-# (id, startup options passed in the URL, cause, what the login step must quote)
-SERVER_REJECTIONS = [
-    ("unknown_setting", "-c bogus_setting=1", "config",
-     'unrecognized configuration parameter "bogus_setting"'),
-    # the reported case: the text names a *_timeout setting, and is no timeout
-    ("timeout_setting_value", "-c statement_timeout=abc", "config",
-     'invalid value for parameter "statement_timeout": "abc"'),
-    ("timeout_setting_range", "-c idle_session_timeout=-1", "config",
-     'is outside the valid range for parameter "idle_session_timeout"'),
-    ("superuser_only_setting", "-c log_min_messages=debug1", "config",
-     'permission denied to set parameter "log_min_messages"'),
-    ("dangling_switch", "-c", "config", "invalid command-line argument for server process"),
-]
-# (id, the server's FATAL message, its SQLSTATE, cause, what the login step must quote)
-POOLER_REJECTIONS = [
-    ("pooler_startup_parameter", "unsupported startup parameter: options", "08P01", "config",
-     "unsupported startup parameter: options"),
-    ("pooler_timeout_parameter", 'invalid value for parameter "statement_timeout": "0.0004"',
-     "22023", "config", 'invalid value for parameter "statement_timeout"'),
-    ("pooler_full", "sorry, too many clients already", "53300", "too_many_connections",
-     "sorry, too many clients already"),
-    ("pooler_tenant", "Tenant or user not found", "XX000", "auth_rejected",
-     "Tenant or user not found"),
-    ("server_starting", "the database system is starting up", "57P03", "server_starting",
-     "the database system is starting up"),
-    ("password_echoed", f'password authentication failed for user "{READER}" '
-     f"(got {SENTINEL_PASSWORD})", "28P01", "auth_password", "password authentication failed"),
-    ("no_pattern", "go away", "XX000", "unknown", "go away"),
-]
-
-
-def assert_fast_rejection(diagnosis: Diagnosis, cause: str, quoted: str) -> None:
-    summary = format_text(diagnosis, "en")
-    login = diagnosis.step("login")
-    assert diagnosis.cause == cause, summary
-    assert login.outcome == "fail" and login.cause == cause, summary
-    assert login.elapsed_ms < 1000, summary  # the server answered at once
-    assert quoted in login.detail and quoted in login.detail_ko, summary
-    assert "connection to server at" not in login.detail  # the reason, not libpq's frame
-    assert diagnosis.exit_code == (2 if cause == "config" else 1)
-    if cause == "config":
-        assert "options" in login.hint_en and "options" in login.hint_ko
-    check_shape(diagnosis)
-    check_secret_free(diagnosis)
-
-
-@pytest.mark.postgres
-@pytest.mark.parametrize(("options", "cause", "quoted"),
-                         [r[1:] for r in SERVER_REJECTIONS], ids=[r[0] for r in SERVER_REJECTIONS])
-def test_a_startup_option_the_server_rejects_is_named_not_called_a_timeout(
-        options, cause, quoted, pg_db, isolated_env):  # noqa: ANN001
-    started = time.monotonic()
-    diagnosis = diagnose(pg_db.url_for(READER, options=options), timeout=5)
-    assert time.monotonic() - started < 2.0
-    assert_fast_rejection(diagnosis, cause, quoted)
-
-
-@pytest.mark.parametrize(("message", "sqlstate", "cause", "quoted"),
-                         [r[1:] for r in POOLER_REJECTIONS], ids=[r[0] for r in POOLER_REJECTIONS])
-def test_a_server_that_refuses_the_startup_packet_at_once(message, sqlstate, cause, quoted,
-                                                          isolated_env):  # noqa: ANN001
-    with rejecting_server(message, sqlstate) as port:
-        started = time.monotonic()
-        diagnosis = diagnose(pw_url("127.0.0.1", port), timeout=5)
-        assert time.monotonic() - started < 2.0
-    assert_fast_rejection(diagnosis, cause, quoted)
 
 
 # --------------------------------------------------------------------------- odd stored values
