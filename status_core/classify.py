@@ -48,8 +48,33 @@ SQLSTATE_CAUSES = {
     "08004": "auth_rejected",
 }
 
+# While logging in, a few codes mean something else than in a query: a setting the URL
+# passes at startup was refused (42704 unrecognized parameter, 22023 invalid value,
+# 42601 a malformed ``options`` string, 55P02 a parameter that cannot be set now).
+LOGIN_SQLSTATE_CAUSES = {
+    **SQLSTATE_CAUSES,
+    "42704": "config",
+    "22023": "config",
+    "42601": "config",
+    "55P02": "config",
+}
+
+# A server or pooler refusing a startup setting the URL passes (``options=-c name=value``
+# or another connection parameter). Such a refusal arrives within milliseconds, and its
+# text may name a setting such as "statement_timeout": it must decide before the words
+# "timeout" or "permission" do. libpq and psycopg also refuse some parameters themselves.
+STARTUP_OPTION_PATTERN = (
+    r"unrecognized configuration parameter|invalid value for parameter"
+    r"|is outside the valid range for parameter|permission denied to set parameter"
+    r"|parameter \".*\" cannot be (changed|set)|cannot be changed (now|after connection start)"
+    r"|invalid command-line argument for server process|-\S+ requires a value"
+    r"|unsupported startup parameter|invalid connection option|invalid \w+ value: "
+    r"|invalid integer value .* for connection option"
+)
+
 # Ordered: the first pattern that matches wins. Lower-case message text.
 MESSAGE_CAUSES: tuple[tuple[str, str], ...] = (
+    (STARTUP_OPTION_PATTERN, "config"),
     (r"no password supplied|password is required|fe_sendauth: no password",
      "auth_missing_password"),
     (r"password authentication failed", "auth_password"),
@@ -114,14 +139,69 @@ def classify_message(text: str) -> str:
     return "unknown"
 
 
-def classify(exc: BaseException) -> str:
-    """The cause word for a database exception: SQLSTATE first, message text second."""
+def classify(exc: BaseException, *, login: bool = False) -> str:
+    """The cause word for a database exception: SQLSTATE first, message text second.
+
+    ``login=True`` for an error of the connection attempt itself, where a few SQLSTATEs
+    mean a refused startup setting (see :data:`LOGIN_SQLSTATE_CAUSES`).
+    """
     code = sqlstate_of(exc)
-    if code in SQLSTATE_CAUSES:
-        return SQLSTATE_CAUSES[code]
+    table = LOGIN_SQLSTATE_CAUSES if login else SQLSTATE_CAUSES
+    if code in table:
+        return table[code]
     if isinstance(exc, TimeoutError):
         return "timeout"
     if code and code.startswith("08"):
         cause = classify_message(server_message(exc))
         return cause if cause != "unknown" else "refused"
     return classify_message(server_message(exc))
+
+
+# libpq's own framing around the server's words, and the server's severity word.
+_LIBPQ_FRAME = re.compile(
+    r"^(connection to server (at \"[^\"]*\"( \([^)]*\))?, port \d+|on socket \"[^\"]*\")"
+    r" failed: )?((fatal|error|panic): +)?", re.I
+)
+
+
+def server_reason(text: str) -> str:
+    """The server's own reason in a (libpq-framed) message, on one line.
+
+    ``connection failed: connection to server at "h", port 5432 failed: FATAL:  reason``
+    becomes ``reason``; a reason libpq repeats (one per attempt) is kept once; a server
+    ``HINT:``/``DETAIL:`` line stays, joined with ``; ``.
+    """
+    body = re.sub(r"^\s*connection failed:\s*", "", text or "", flags=re.I)
+    parts: list[str] = []
+    for attempt in re.split(r"\s*(?=connection to server (?:at|on socket) )", body):
+        lines = [re.sub(r"\s+", " ", line).strip() for line in attempt.splitlines()]
+        lines = [line for line in lines if line]
+        if not lines:
+            continue
+        lines[0] = _LIBPQ_FRAME.sub("", lines[0], count=1).strip()
+        reason = "; ".join(line for line in lines if line)
+        if reason and reason not in parts:
+            parts.append(reason)
+    return " / ".join(parts) or re.sub(r"\s+", " ", text or "").strip()
+
+
+# Values the database holds but the client cannot turn into Python/pandas values: an
+# infinite or year-10000 timestamp, an impossible date. The server answered; nothing
+# is wrong with the connection, the schema or the privileges.
+_VALUE_ERRORS = (ValueError, OverflowError, ArithmeticError)
+
+
+def is_value_error(exc: BaseException) -> bool:
+    """True when ``exc`` says a stored value could not be read, not that the database
+    failed: a client-side conversion error (no SQLSTATE) or a data exception (class 22)."""
+    orig = getattr(exc, "orig", None) or exc
+    code = sqlstate_of(exc)
+    if code:
+        return code.startswith("22")
+    if isinstance(orig, _VALUE_ERRORS):
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    return isinstance(orig, psycopg.DataError)

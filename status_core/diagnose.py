@@ -18,7 +18,10 @@ status     the collector's status object of one date x meet (when given)
 Time: the whole diagnosis is bounded by ``timeout`` seconds (it returns within
 ``timeout + 1``). Blocking calls (DNS, the login, every query) run in daemon threads and the
 diagnosis stops waiting when the budget is spent; every query also carries a server-side
-``statement_timeout`` of ``min(KRA_STATEMENT_TIMEOUT, remaining budget)``.
+``statement_timeout`` of ``min(KRA_STATEMENT_TIMEOUT, remaining budget)`` (less a small
+grace, so the client-side guard too fires inside the budget). The date x meet step's code
+(pandas) loads in a background thread while the network steps run; the step waits for it
+only as long as the budget allows, never on top of it.
 
 Judgement calls, documented here so the page and the CLI agree:
 
@@ -40,8 +43,8 @@ No password ever leaves this module: every text is passed through
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
+import importlib
 import ipaddress
 import math
 import re
@@ -59,10 +62,10 @@ from typing import Any
 import psycopg  # noqa: F401
 import sqlalchemy.dialects.postgresql.psycopg  # noqa: F401
 
-from .classify import CAUSES, classify, server_message
+from .classify import CAUSES, classify, is_value_error, server_message, server_reason
 from .engine import make_engine
 from .errors import ConfigError, StatusError
-from .hints import hint_for, note_for
+from .hints import check_hint_for, note_for
 from .inputs import MEETS, parse_date, parse_meet
 from .redact import (
     URL_SECRET_MIN_LENGTH,
@@ -492,7 +495,7 @@ class _Run:
             "host": url.host if url is not None else None,
             "port": (url.port or 5432) if url is not None and url.host else None,
             "db": url.database if url is not None else None,
-            "seconds": f"{self.timeout:g}",
+            "seconds": f"{self.timeout:.3g}",
         }
         context.update({k: v for k, v in extra.items() if v is not None})
         return context
@@ -503,7 +506,7 @@ class _Run:
         for lang in ("ko", "en"):
             parts = [note_for(n, lang, **context) for n in notes]
             if cause and cause != "ok":
-                parts.append(hint_for(cause, lang, **context))
+                parts.append(check_hint_for(cause, lang, **context))
             out[lang] = " ".join(p for p in parts if p)
         return out
 
@@ -823,10 +826,19 @@ def _step_login(run: _Run) -> Step:
     except Exception as exc:  # noqa: BLE001 - classified below
         engine.dispose()
         run.blocked = ("the login failed", "로그인에 실패했습니다")
-        cause = classify(exc)
+        cause = classify(exc, login=True)
         if cause not in CAUSES or cause == "ok":
             cause = "unknown"
         message = _one_line(redact(server_message(exc), run.secrets))
+        reason = _one_line(redact(server_reason(server_message(exc)), run.secrets))
+        if cause == "config":
+            # a startup setting of the URL was refused: the generic URL-form hint would
+            # not help, the server's reason and where to change it do
+            return _new("login", "fail", started, f"{cause_label(cause, 'en')}: the server "
+                        f"refused a connection setting of the URL: {reason}",
+                        f"{cause_label(cause, 'ko')}: 서버가 URL의 접속 설정을 거부함: {reason}",
+                        cause=cause, hint=run.hint(None, "startup_option"),
+                        facts={"error": message, "reason": reason})
         notes = []
         host = (url.host or "").lower()
         if cause == "auth_rejected" and host.endswith(SUPABASE_POOLER_SUFFIX) and not (
@@ -838,9 +850,9 @@ def _step_login(run: _Run) -> Step:
         if cause == "ssl" and (host.endswith(".supabase.co") or host.endswith(".supabase.com")):
             notes.append("sslmode_missing")
         return _new("login", "fail", started,
-                    f"{cause_label(cause, 'en')}: {message}",
-                    f"{cause_label(cause, 'ko')}: {message}", cause=cause,
-                    hint=run.hint(cause, *notes), facts={"error": message})
+                    f"{cause_label(cause, 'en')}: {reason}",
+                    f"{cause_label(cause, 'ko')}: {reason}", cause=cause,
+                    hint=run.hint(cause, *notes), facts={"error": message, "reason": reason})
     run.engine, run.conn = engine, conn
     facts: dict[str, Any] = {}
     try:
@@ -868,7 +880,10 @@ def _query(run: _Run, fn: Callable[[Any], Any]) -> Any:
     budget = run.remaining()
     if budget < _MIN_QUERY_BUDGET:
         raise _BudgetSpent()
-    limit = min(run.statement_limit or budget, budget)
+    # The server's statement_timeout fires a little before the client-side guard (so the
+    # server's own message is the one reported), and the guard fires within the budget.
+    grace = min(_CLIENT_GRACE, budget / 4)
+    limit = min(run.statement_limit or budget, budget - grace)
     conn = run.conn
 
     def work() -> Any:
@@ -884,26 +899,63 @@ def _query(run: _Run, fn: Callable[[Any], Any]) -> Any:
 
     engine = run.engine
     try:
-        return _bounded(work, min(limit, budget) + _CLIENT_GRACE,
-                        on_late=lambda _v: _release(conn, engine))
+        return _bounded(work, limit + grace, on_late=lambda _v: _release(conn, engine))
     except _Late:
         run.conn_stuck = True
         run.blocked = ("the connection is stuck in a query", "연결이 쿼리에 묶여 있습니다")
         raise
 
 
-@contextlib.contextmanager
-def _unbudgeted(run: _Run) -> Iterator[None]:
-    """Time spent inside (loading our own code) is given back to the budget."""
-    began = time.monotonic()
-    try:
-        yield
-    finally:
-        run.deadline += time.monotonic() - began
-
-
 class _BudgetSpent(Exception):
     """No time left in the check's budget to start a query."""
+
+
+class _BackgroundImport:
+    """``status_core.queries`` (pandas: a second or more to import) loaded in a daemon
+    thread while the network steps run, so the date x meet step never adds that time on
+    top of the check's budget; it waits for the import only as long as the budget allows.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.done = threading.Event()
+        self.module: Any = None
+        self.error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._started = False
+
+    def start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        threading.Thread(target=self._load, name="kra-diagnose-import", daemon=True).start()
+
+    def _load(self) -> None:
+        try:
+            self.module = importlib.import_module(self.name)
+        except BaseException as exc:  # noqa: BLE001 - handed to the step that needs it
+            self.error = exc
+        finally:
+            self.done.set()
+
+    def wait(self, seconds: float) -> Any:
+        """The module, ``None`` when it is not loaded within ``seconds``; re-raises an
+        import failure."""
+        self.start()
+        if not self.done.wait(max(0.0, seconds)):
+            return None
+        if self.error is not None:
+            raise self.error
+        return self.module
+
+
+_QUERIES = _BackgroundImport(f"{__package__}.queries")
+
+
+def _queries_module(run: _Run) -> Any:
+    """``status_core.queries`` once loaded, ``None`` when the budget ran out first."""
+    return _QUERIES.wait(run.remaining() - _MIN_QUERY_BUDGET)
 
 
 def _query_failure(run: _Run, name: str, started: float, exc: BaseException,
@@ -914,16 +966,22 @@ def _query_failure(run: _Run, name: str, started: float, exc: BaseException,
         run.blocked = ("the time budget ran out", "시간 예산을 다 썼습니다")
         return _new(name, "fail", started, f"the check's time budget ran out before {what_en}",
                     f"{what_ko} 전에 점검 시간 예산을 다 썼습니다", cause="query_timeout",
-                    hint=run.hint("query_timeout", "budget", seconds=f"{limit:g}"))
+                    hint=run.hint(None, "budget"))
     if isinstance(exc, _Late):
         return _new(name, "fail", started,
                     f"{what_en} got no answer within the time budget (client-side limit)",
                     f"{what_ko}: 시간 예산 안에 응답이 없음(클라이언트 측 제한)",
                     cause="query_timeout", hint=run.hint("query_timeout", seconds=f"{limit:g}"))
+    message = _one_line(redact(server_message(exc), run.secrets))
+    if name in ("data", "status") and is_value_error(exc):
+        # The database answered; one stored value cannot be turned into a Python value.
+        # That is about the data, not a reason to call the database unusable.
+        return _new(name, "warn", started, f"{what_en}: a stored value cannot be read: "
+                    f"{message}", f"{what_ko}: 저장된 값을 읽을 수 없음: {message}",
+                    hint=run.hint(None, "unreadable_value"), facts={"error": message})
     cause = classify(exc)
     if cause not in CAUSES or cause == "ok":
         cause = "unknown"
-    message = _one_line(redact(server_message(exc), run.secrets))
     seconds = f"{min(limit, run.timeout):g}"
     return _new(name, "fail", started, f"{what_en} failed: {message}",
                 f"{what_ko} 실패: {message}", cause=cause,
@@ -1400,8 +1458,12 @@ def _step_status(run: _Run) -> Step:
     if not run.readable.get("races"):
         return _skip("status", "races cannot be read (see privileges)",
                      "races를 읽을 수 없음(권한 단계 참고)")
-    with _unbudgeted(run):
-        from .queries import collection_status
+    queries = _queries_module(run)
+    if queries is None:
+        return _query_failure(run, "status", started, _BudgetSpent(),
+                              f"the status of {race_date} meet {meet}",
+                              f"{race_date} {meet}번 경마장 현황 조회")
+    collection_status = queries.collection_status
     try:
         record = _query(run, lambda conn: collection_status(conn, race_date, meet))
     except Exception as exc:  # noqa: BLE001
@@ -1461,6 +1523,8 @@ def iter_diagnose(
     Never raises for a database problem: unexpected errors become a failed step.
     """
     run = _Run(url, race_date, meet, timeout, statement_timeout)
+    if race_date not in (None, "") or meet not in (None, ""):
+        _QUERIES.start()
     try:
         for name in STEP_NAMES:
             if run.blocked is not None:

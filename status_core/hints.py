@@ -239,6 +239,47 @@ NOTES: dict[str, dict[str, str]] = {
         "en": "schema_migrations cannot be read, so the migration version is unknown "
         "(expected: {expected}).",
     },
+    "startup_option": {
+        "ko": "서버(또는 풀러)가 URL이 보내는 접속 설정을 거부했습니다(위의 서버 메시지 참고). "
+        "DATABASE_URL(또는 [connections.kra] url)의 options=-c ... 같은 접속 매개변수를 "
+        "고치거나 빼세요. 풀러는 options를 받지 않는 경우가 많습니다.",
+        "en": "The server (or pooler) refused a connection setting the URL passes (see its "
+        "message above). Correct or remove that parameter (options=-c ... or another "
+        "connection parameter) in DATABASE_URL (or [connections.kra] url); poolers often "
+        "accept no options at all.",
+    },
+    "unreadable_value": {
+        "ko": "데이터베이스는 응답했지만 저장된 값을 읽을 수 없습니다(위 메시지 참고): 무한대나 "
+        "범위를 벗어난 시각, 달력에 없는 날짜 같은 값입니다. 연결·스키마·권한은 정상이고 "
+        "문제는 데이터입니다. 수집기 쪽에서 해당 행을 확인하세요.",
+        "en": "The database answered, but a stored value cannot be read (see the message "
+        "above): an infinite or out-of-range timestamp, an impossible date or the like. The "
+        "connection, "
+        "schema and privileges are fine; the problem is in the data. Have the row checked "
+        "on the collector's side.",
+    },
+}
+
+# The DB check's own wording where the general hint would send the user to the check
+# itself (the pages and `kra-status status` point to the check; the check cannot).
+CHECK_HINTS: dict[str, dict[str, str]] = {
+    "timeout": {
+        "ko": "{host}:{port}가 제한 시간({seconds}s) 안에 응답하지 않았습니다. 방화벽이 패킷을 "
+        "버리거나(사내망의 5432/6543 아웃바운드 차단), 그 포트에서 PostgreSQL이 아닌 것이 "
+        "기다리고 있거나, 서버/풀러가 과부하입니다. 다른 네트워크(예: 휴대폰 테더링)에서 "
+        "접속해 비교하고, 느린 네트워크라면 `--timeout 15`처럼 늘려 보세요.",
+        "en": "{host}:{port} did not answer within {seconds}s. A firewall may drop the packets "
+        "(outbound 5432/6543 blocked on a company network), something other than PostgreSQL "
+        "may listen on that port, or the server / pooler is overloaded. Compare from another "
+        "network (e.g. a phone hotspot); on a slow link try `--timeout 15`.",
+    },
+    "unknown": {
+        "ko": "위 단계의 서버 메시지가 원인을 말해 줍니다. 그래도 분명하지 않으면 이 보고서"
+        "(비밀번호는 가려져 있음)를 DB 또는 수집기 관리자에게 전달하세요.",
+        "en": "The server's message in the step above names what went wrong. If it is still "
+        "unclear, send this report (the password is masked) to whoever runs the database or "
+        "the collector.",
+    },
 }
 
 _PLACEHOLDERS = {
@@ -274,6 +315,15 @@ def hint_for(cause: str, lang: str = "ko", **context: object) -> str:
     given show as placeholders such as ``<role>``.
     """
     entry = HINTS.get(cause) or HINTS["unknown"]
+    return _fill(entry.get(lang) or entry.get("en", ""), context)
+
+
+def check_hint_for(cause: str, lang: str = "ko", **context: object) -> str:
+    """The hint the DB check shows for ``cause``: :func:`hint_for`, except where that
+    would tell the user to run the check (:data:`CHECK_HINTS`)."""
+    entry = CHECK_HINTS.get(cause)
+    if entry is None:
+        return hint_for(cause, lang, **context)
     return _fill(entry.get(lang) or entry.get("en", ""), context)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from .inputs import MEETS, parse_date, parse_meet, parse_meets, parse_range, parse_stored_date
 from .rules import status_arrays
+from .schema import JOB_COLUMNS, RACE_COLUMNS
 from .timestamps import INFINITY, NEG_INFINITY
 
 SUMMARY_FIELDS = (
@@ -229,24 +230,6 @@ def collection_status(conn: Connection, race_date: str, meet: int, *,
     return summary_records(frame)[0]
 
 
-RACE_COLUMNS = (
-    "race_id",
-    "race_number",
-    "race_name",
-    "distance",
-    "track",
-    "weather",
-    "collection_status",
-    "enrichment_status",
-    "result_status",
-    "collected_at",
-    "enriched_at",
-    "result_collected_at",
-    "updated_at",
-    "horse_count",
-    "data_quality_score",
-    "warnings",
-)
 _TIME_COLUMNS = ("collected_at", "enriched_at", "result_collected_at", "updated_at")
 
 
@@ -299,22 +282,6 @@ def races_frame(conn: Connection, race_date: str, meet: int, *,
         | (frame["result_status"] == "failed")
     )
     return frame
-
-
-JOB_COLUMNS = (
-    "job_id",
-    "type",
-    "status",
-    "created_at",
-    "started_at",
-    "completed_at",
-    "progress",
-    "current_step",
-    "retry_count",
-    "error_message",
-    "parameters",
-    "created_by",
-)
 
 
 #: How much of a job's ``error_message`` (and ``current_step``) :func:`jobs_frame` reads: a

@@ -6,21 +6,24 @@ through ``DATABASE_URL`` and the process runs in an empty temp directory (no sec
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.check_support import DATE, MEET, load_day, pw_url
 from tests.pgcluster import READER, SENTINEL_PASSWORD, assert_no_secret
-from tests.test_diagnose import CASE_IDS, CASES, DATE, MEET, Case, pw_url
+from tests.test_diagnose import CASE_IDS, CASES, Case
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
 
 
 def run_check(*args: str, url: str | None, cwd: Path, env: dict[str, str] | None = None,
@@ -53,7 +56,10 @@ def cli_startup_seconds(cwd: Path) -> float:
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_check_json_cause_and_exit_code(case: Case, request, pg_cluster, isolated_env):  # noqa: ANN001
     url = case.build(request, pg_cluster)
-    args = ["--json", "--timeout", f"{case.timeout:g}"]
+    # Only the timeout case is about time; the others get a budget no machine load eats
+    # (the date x meet step waits for pandas to load, inside the budget).
+    seconds = case.timeout if case.cause == "timeout" else max(case.timeout, 15.0)
+    args = ["--json", "--timeout", f"{seconds:g}"]
     if case.date_meet:
         args += ["--date", DATE, "--meet", str(MEET)]
     proc, _secs = run_check(*args, url=url, cwd=isolated_env, env=case.env)
@@ -124,3 +130,106 @@ def test_bad_arguments_exit_2_without_a_traceback(args, isolated_env):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert_no_secret(proc.stdout + proc.stderr)
+
+
+# --------------------------------------------------------------------------- the whole command
+
+
+class FreezeProxy:
+    """A TCP proxy to a real server that goes silent, both ways, from the moment the
+    client sends ``marker`` (a query of one step): a server frozen after the login. The
+    sockets stay open until :meth:`close`, as a SIGSTOPped server's do."""
+
+    def __init__(self, upstream_port: int, marker: bytes) -> None:
+        self.upstream_port = upstream_port
+        self.marker = marker
+        self.frozen = threading.Event()
+        self._sockets: list[socket.socket] = []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _addr = self._listener.accept()
+                server = socket.create_connection(("127.0.0.1", self.upstream_port))
+            except OSError:
+                return
+            self._sockets += [client, server]
+            for src, dst, watch in ((client, server, True), (server, client, False)):
+                threading.Thread(target=self._pump, args=(src, dst, watch), daemon=True).start()
+
+    def _pump(self, src: socket.socket, dst: socket.socket, watch: bool) -> None:
+        while True:
+            try:
+                data = src.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            if watch and self.marker in data:
+                self.frozen.set()
+            if self.frozen.is_set():
+                continue  # swallowed: the client waits for an answer that never comes
+            try:
+                dst.sendall(data)
+            except OSError:
+                return
+
+    def close(self) -> None:
+        for sock in (self._listener, *self._sockets):
+            with contextlib.suppress(OSError):
+                sock.close()
+
+
+@contextlib.contextmanager
+def frozen_after_login(request, with_date: bool) -> Iterator[tuple[str, str]]:  # noqa: ANN001
+    """(URL, the step that freezes): the date x meet step's query with a date, else the
+    data step's count."""
+    db = request.getfixturevalue("pg_db")
+    load_day(db)
+    marker, step = (b"total_races", "status") if with_date else (
+        b"GROUP BY collection_status", "data")
+    proxy = FreezeProxy(db.cluster.port, marker)
+    try:
+        yield db.reader_url.replace(f":{db.cluster.port}/", f":{proxy.port}/"), step
+    finally:
+        proxy.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("server", ["silent", "frozen_after_login"])
+@pytest.mark.parametrize("with_date", [False, True], ids=["no_date", "date"])
+@pytest.mark.parametrize("seconds", [2, 3])
+def test_timeout_bounds_the_whole_command(seconds, with_date, server, request,
+                                          isolated_env):  # noqa: ANN001
+    with contextlib.ExitStack() as stack:
+        if server == "silent":
+            url, frozen_step = pw_url("127.0.0.1", request.getfixturevalue("silent_port")), None
+        else:
+            url, frozen_step = stack.enter_context(frozen_after_login(request, with_date))
+        args = ["--json", "--timeout", str(seconds)]
+        if with_date:
+            args += ["--date", DATE, "--meet", str(MEET)]
+        proc, secs = run_check(*args, url=url, cwd=isolated_env)
+    # As in the silent-socket test above: only an interpreter that alone needs more than
+    # the budget to start (a machine far busier than CI) is allowed its startup + 1.5 s.
+    startup = cli_startup_seconds(isolated_env)
+    limit = max(seconds + 1.0, startup + 1.5)
+    assert secs < limit, f"took {secs:.2f}s (CLI startup {startup:.2f}s)\n{proc.stdout}"
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stderr == ""
+    assert_no_secret(proc.stdout)
+    payload = json.loads(proc.stdout)
+    failed = next(s for s in payload["steps"] if s["outcome"] == "fail")
+    if server == "silent":
+        assert (payload["cause"], failed["name"]) == ("timeout", "login")
+    else:
+        # the frozen query is cut by the budget; on a loaded machine an earlier step (or
+        # the import the date step waits for) may already have spent it
+        order = [s["name"] for s in payload["steps"]]
+        assert order.index(failed["name"]) <= order.index(frozen_step), failed
+        assert payload["cause"] in ("query_timeout", "timeout"), failed
+        if failed["name"] == frozen_step:
+            assert payload["cause"] == "query_timeout"
