@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 
 from status_core import demo
-from tests.test_readonly import (
+from tests.apptest_support import (
     PAGE_FILES,
-    app_test,
+    app,
     error_texts,
     exception_texts,
     full_error_details,
-    kst_today,
     tree_text,
 )
+from tests.rows import kst_today
 from ui.auth import _as_text, allow_lists, is_allowed
 
 CLIENT_SECRET = "client-secret-never-shown-4711"
@@ -96,7 +96,7 @@ def _shows_data(at) -> bool:  # noqa: ANN001
 
 
 def _run(page: str = "overview", user: dict | None = None, query: dict | None = None):
-    at = app_test(page, query)
+    at = app(page, query)
     if user is not None:
         at.user = user
     return at.run()
@@ -201,7 +201,7 @@ server_metadata_url = "https://login.microsoftonline.com/common/v2.0/.well-known
 
 def test_auth_given_through_at_secrets_gates_too(site):
     site(None)
-    at = app_test("overview")
+    at = app("overview")
     at.secrets["auth"] = {"redirect_uri": "http://x/oauth2callback", "cookie_secret": "y",
                           "client_id": "z", "client_secret": "w",
                           "server_metadata_url": "https://x/.well-known/openid-configuration"}

@@ -19,18 +19,11 @@ from pathlib import Path
 import pytest
 
 from status_core import demo
-from tests.pgcluster import READER, assert_no_secret, make_job, make_race
-from tests.test_readonly import (
-    app_test,
-    error_texts,
-    exception_texts,
-    fingerprint,
-    full_error_details,
-    kst_today,
-    run_cli,
-    run_cli_inprocess,
-    tree_text,
-)
+from tests.apptest_support import app, error_texts, exception_texts, full_error_details, tree_text
+from tests.cli_support import run_cli, run_cli_inprocess
+from tests.pg_support import fingerprint
+from tests.pgcluster import READER, assert_no_secret
+from tests.rows import kst_today, make_job, make_race
 from ui.i18n import t
 
 TODAY = kst_today()
@@ -184,7 +177,7 @@ QUERY_CASES = [
 @pytest.mark.parametrize("case", QUERY_CASES, ids=[c.id for c in QUERY_CASES])
 def test_hostile_query_parameters(dashboard, case):
     page, params = case.args
-    at = app_test(page, params).run()
+    at = app(page, params).run()
     _check_page(at, case)
     if case.id == "overview-very-long":
         assert LONG not in tree_text(at), "a 5000-character value is echoed back in full"
@@ -273,7 +266,7 @@ def test_broken_database_urls(monkeypatch, tmp_path, case):
     monkeypatch.setenv("KRA_DEMO_PATH", str(tmp_path / "demo.sqlite"))
     st.cache_data.clear()
     with full_error_details():
-        at = app_test("overview").run()
+        at = app("overview").run()
     assert not at.exception, exception_texts(at)
     assert error_texts(at), "a broken URL must be reported on the page"
     assert "Traceback" not in tree_text(at)
@@ -303,7 +296,7 @@ def test_a_url_encoded_password_with_at_and_slash_works(pg_db, monkeypatch, tmp_
     if scheme == "postgresql":  # the page too (once is enough)
         st.cache_data.clear()
         with full_error_details():
-            at = app_test("overview").run()
+            at = app("overview").run()
         assert not at.exception and not error_texts(at), (exception_texts(at), error_texts(at))
         assert at.dataframe
         assert_no_secret(tree_text(at))
@@ -344,7 +337,7 @@ def test_odd_data_in_sqlite_is_handled(monkeypatch, tmp_path):
     problems = []
     with full_error_details():
         for page, query in _odd_views():
-            at = app_test(page, query).run()
+            at = app(page, query).run()
             if at.exception or "Traceback" in tree_text(at):
                 problems.append(f"{page} {query}: {exception_texts(at)}")
     for argv in (("status", "--date", T, "--meet", "1"),
@@ -386,7 +379,7 @@ def test_odd_data_in_postgres_is_handled(pg_db, monkeypatch, tmp_path):
     problems = []
     with full_error_details():
         for page, query in _odd_views():
-            at = app_test(page, query).run()
+            at = app(page, query).run()
             if at.exception or "Traceback" in tree_text(at):
                 problems.append(f"{page} {query}: {exception_texts(at)}")
     code, out, err = run_cli_inprocess("status", "--start", "20260201", "--end", "20260305")
