@@ -14,6 +14,7 @@ plugin                       what it gives
 ``tests.alerts_support``     a webhook receiver (``receiver``) and alert data
 ``tests.injection_support``  hostile text and how to tell whether a page rendered it
 ``tests.check_support``      the DB check's cases, one per cause
+``tests.demo_support``       the demo library's generated stories (``story``, ``saturday``)
 ===========================  ==================================================================
 
 Plain helper modules: ``tests.pgcluster`` (the cluster; ``bench/`` uses it too),
@@ -43,6 +44,7 @@ pytest_plugins = (
     "tests.alerts_support",
     "tests.injection_support",
     "tests.check_support",
+    "tests.demo_support",
 )
 
 _ISOLATED_PREFIXES = ("KRA_",)
