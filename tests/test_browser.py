@@ -27,6 +27,7 @@ import pytest
 
 from status_core import demo
 from status_core.diagnose import TITLES as STEP_TITLES
+from status_core.text import t
 from tests.browser_support import (
     APP_IDLE,
     CHROMIUM_ARGS,
@@ -36,14 +37,13 @@ from tests.browser_support import (
     start_servers,
 )
 from tests.pgcluster import READER
-from ui.i18n import t
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 VIEWPORT = {"width": 1400, "height": 1000}
 TIMEOUT_MS = 60_000
-LANG = "ko"  # the dashboard's default language; every expected text comes from ui/i18n.py
+LANG = "ko"  # the dashboard's default language; every expected text comes from status_core.text
 KST = dt.timezone(dt.timedelta(hours=9))
 
 # One "now" for the module: the demo file, the PostgreSQL data and the expectations agree.
