@@ -9,7 +9,7 @@ from typing import Any
 
 from ..domain import format_age
 from ..timestamps import kst_text
-from .budget import Run, as_utc, new_step, query, query_failure, say, skip
+from .budget import Run, new_step, query, query_failure, say, skip, stored_utc
 from .model import Step
 
 TABLES = ("races", "jobs")
@@ -231,7 +231,7 @@ def _race_lines(run: Run, races: list[tuple], estimate: dict[str, int],
     for status, n, updated in races:
         key = status or "pending"
         by_status[key] = by_status.get(key, 0) + int(n)
-        ts = as_utc(updated)
+        ts = stored_utc(updated)
         if ts is not None and (newest is None or ts > newest):
             newest = ts
     total = sum(by_status.values())

@@ -41,9 +41,11 @@ def one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
 
-def as_utc(value: Any) -> dt.datetime | None:
-    """A timestamp (or ISO text) from the database as an aware UTC datetime, ``None`` for
-    anything else or an instant that cannot be shown in UTC."""
+def stored_utc(value: Any) -> dt.datetime | None:
+    """A stored timestamp as an aware UTC datetime: a datetime from either driver or the ISO
+    text SQLite returns for ``max(updated_at)``; ``None`` for anything else or an instant
+    that cannot be shown in UTC (unlike :func:`status_core.timestamps.as_utc`, which takes
+    datetimes only)."""
     if value is None:
         return None
     if isinstance(value, str):

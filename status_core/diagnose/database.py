@@ -18,7 +18,6 @@ from ..timestamps import kst_text
 from .budget import (
     BudgetSpent,
     Run,
-    as_utc,
     bounded,
     new_step,
     one_line,
@@ -27,6 +26,7 @@ from .budget import (
     query_failure,
     say,
     skip,
+    stored_utc,
 )
 from .model import Step
 
@@ -243,7 +243,7 @@ def step_status(run: Run) -> Step:
         record = query(run, lambda conn: collection_status(conn, race_date, meet))
     except Exception as exc:  # noqa: BLE001
         return query_failure(run, "status", started, exc, what)
-    when = kst_text(as_utc(record.get("last_updated")), "%Y-%m-%d %H:%M")
+    when = kst_text(stored_utc(record.get("last_updated")), "%Y-%m-%d %H:%M")
     fields = ("total_races", "collected_races", "enriched_races", "status",
               "collection_status", "enrichment_status", "result_status")
     en, ko = say("diag.status.record", date=race_date, meet=meet, name=meet_name(meet, "ko"),
