@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from status_core import attention
-from status_core.diagnose import format_age
+from status_core.domain import format_age
 from status_core.errors import StatusError
 from status_core.inputs import MEETS, is_valid_date_text, to_date
 from status_core.timestamps import infinity_sign

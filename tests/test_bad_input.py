@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from status_core import demo
+from status_core.text import t
 from tests.apptest_support import app, error_texts, exception_texts, full_error_details, tree_text
 from tests.cli_support import run_cli, run_cli_inprocess
 from tests.pg_support import fingerprint
 from tests.pgcluster import READER, assert_no_secret
 from tests.rows import kst_today, make_job, make_race
-from ui.i18n import t
 
 TODAY = kst_today()
 T = TODAY.strftime("%Y%m%d")

@@ -27,6 +27,7 @@ import pytest
 from status_core import demo
 from status_core.diagnose import TITLES as STEP_TITLES
 from status_core.domain import KST
+from status_core.text import t
 from tests.browser_support import (
     APP_IDLE,
     BROWSER_TIMEZONE,
@@ -37,14 +38,13 @@ from tests.browser_support import (
 )
 from tests.pgcluster import READER, free_port
 from tests.rows import ymd
-from ui.i18n import t
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 VIEWPORT = {"width": 1400, "height": 1000}
 TIMEOUT_MS = 60_000
-LANG = "ko"  # the dashboard's default language; every expected text comes from ui/i18n.py
+LANG = "ko"  # the dashboard's default language; every expected text comes from status_core.text
 
 # One "now" for the module: the demo file, the PostgreSQL data and the expectations agree.
 # (ensure_demo rebuilds a demo built for another Korean date, so this is the real now.)

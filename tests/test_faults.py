@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from status_core.text import t
 from tests.apptest_support import (
     PAGE_FILES,
     app,
@@ -28,7 +29,6 @@ from tests.cli_support import run_cli_inprocess
 from tests.faults import SilentServer
 from tests.pgcluster import assert_no_secret, free_port
 from tests.rows import kst_today, sample_rows
-from ui.i18n import t
 
 CONNECT_TIMEOUT = 2.0
 MARGIN = 4.0  # AppTest start-up, imports and rendering on a busy 2-core machine

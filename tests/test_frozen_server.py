@@ -20,13 +20,13 @@ import pytest
 from status_core.engine import make_engine, read_deadline, run_read
 from status_core.errors import DatabaseUnavailable
 from status_core.settings import Timeouts, parse_url
+from status_core.text import t
 from tests.apptest_support import app, full_error_details, tree_text
 from tests.browser_support import APP_IDLE, BROWSER_TIMEZONE, EXCEPTION, start_server
 from tests.cli_support import run_cli, run_cli_inprocess
 from tests.faults import BOUND, CONNECT, STATEMENT, Frozen, guarded, wait_until
 from tests.pgcluster import assert_no_secret
 from tests.rows import kst_today, make_job, make_race, ymd
-from ui.i18n import t
 
 pytestmark = pytest.mark.postgres
 

@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 
 from status_core import demo
+from status_core.text import t
 from tests.browser_support import APP_IDLE, EXCEPTION, StreamlitServer, launch
 from tests.oidc_provider import APPROVE_BUTTON, OidcProvider
 from tests.pgcluster import free_port
-from ui.i18n import t
 
 pytestmark = pytest.mark.browser
 

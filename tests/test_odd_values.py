@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from psycopg.types.json import Jsonb
 
+from status_core.text import t
 from tests.apptest_support import (
     app,
     find_table,
@@ -31,7 +32,6 @@ from tests.apptest_support import (
 from tests.cli_support import run_cli_inprocess
 from tests.pgcluster import assert_no_secret
 from tests.rows import make_job, make_race, write_sqlite
-from ui.i18n import t
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("fresh_caches")]
 RACE = "pages/1_race.py"

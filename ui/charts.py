@@ -7,10 +7,10 @@ import pandas as pd
 
 from status_core.attention import JOB_STATUSES, PROGRESS_STAGES
 from status_core.inputs import is_valid_date_text
+from status_core.text import t
 from status_core.timestamps import kst_text
 
 from .filters import meet_label
-from .i18n import t
 
 STATE_COLOURS = {
     "completed": "#2e7d32",

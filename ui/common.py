@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 from status_core.engine import make_engine
 from status_core.errors import ConfigError, StatusError
 from status_core.settings import DatabaseTarget, redact, resolve_target, resolve_timeouts
+from status_core.text import DEFAULT_LANG, LANGS, STRINGS, t
 
 from .auth import require_login
-from .i18n import DEFAULT_LANG, LANGS, STRINGS, t
 from .text import md_plain, md_with_code, shorten, shorten_message
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -36,8 +36,7 @@ from status_core.inputs import (
     shown_value,
     to_date,
 )
-
-from .i18n import t
+from status_core.text import t
 
 INTERVALS = (10, 30, 60, 300)
 DEFAULT_INTERVAL = 30
