@@ -88,14 +88,15 @@ def sample_rows(days: int = 3) -> tuple[list[dict], list[dict]]:
     return races, jobs
 
 
-def write_sqlite(path: Path, races: Iterable[dict] = (), jobs: Iterable[dict] = ()) -> Path:
-    """A SQLite database of the collector's shape at ``path`` holding ``races`` and
-    ``jobs`` (and every migration applied); returns ``path``."""
+def write_sqlite(path: Path, races: Iterable[dict] = (), jobs: Iterable[dict] = (),
+                 migrations: Iterable[str] = demo.MIGRATIONS) -> Path:
+    """A SQLite database of the collector's shape at ``path`` holding ``races``, ``jobs``
+    and ``migrations`` (by default every one applied); returns ``path``."""
     import sqlalchemy as sa
 
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
         demo.create_sqlite_schema(conn)
-        demo.load(conn, demo.DemoData(list(races), list(jobs), [], list(demo.MIGRATIONS)))
+        demo.load(conn, demo.DemoData(list(races), list(jobs), [], list(migrations)))
     engine.dispose()
     return Path(path)

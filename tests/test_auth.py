@@ -8,7 +8,6 @@ with ``at.user`` (``{"is_logged_in": True, "email": ...}``).
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from tests.apptest_support import (
     full_error_details,
     tree_text,
 )
-from tests.rows import kst_today
+from tests.rows import kst_today, write_sqlite
 from ui.auth import _as_text, allow_lists, is_allowed
 
 CLIENT_SECRET = "client-secret-never-shown-4711"
@@ -46,19 +45,8 @@ def _tiny_db(path: Path) -> str:
     """A SQLite database of the collector's shape with two races today."""
     today = kst_today().strftime("%Y%m%d")
     now = dt.datetime.now(dt.UTC)
-    conn = sqlite3.connect(path)
-    with conn:
-        demo.create_sqlite_schema(conn)
-    conn.close()
-    from status_core.engine import make_engine
-    from status_core.settings import parse_url
-
-    writer = make_engine(parse_url(f"sqlite:///{path}"), read_only=False)
-    with writer.begin() as c:
-        demo.load(c, demo.DemoData([demo.race_row(today, 1, n, updated_at=now)
-                                    for n in (1, 2)], [], [], []))
-    writer.dispose()
-    return f"sqlite:///{path}"
+    races = [demo.race_row(today, 1, n, updated_at=now) for n in (1, 2)]
+    return f"sqlite:///{write_sqlite(path, races, migrations=())}"
 
 
 @pytest.fixture

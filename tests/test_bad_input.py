@@ -24,7 +24,7 @@ from tests.apptest_support import app, error_texts, exception_texts, full_error_
 from tests.cli_support import run_cli, run_cli_inprocess
 from tests.pg_support import fingerprint
 from tests.pgcluster import READER, assert_no_secret
-from tests.rows import kst_today, make_job, make_race
+from tests.rows import kst_today, make_job, make_race, write_sqlite
 
 TODAY = kst_today()
 T = TODAY.strftime("%Y%m%d")
@@ -47,19 +47,9 @@ def _sqlite(path: Path, odd: bool = False) -> Path:
     """The collector's tables in SQLite with a few races and jobs; ``odd`` adds rows the
     dashboard does not expect (unknown enum values, NULLs, non-dates, broken JSON)."""
     now = dt.datetime.now(dt.UTC)
-    conn = sqlite3.connect(path)
-    with conn:
-        demo.create_sqlite_schema(conn)
-    conn.close()
-    from status_core.engine import make_engine
-    from status_core.settings import parse_url
-
-    writer = make_engine(parse_url(f"sqlite:///{path}"), read_only=False)
-    with writer.begin() as c:
-        races = [demo.race_row(T, 1, n, updated_at=now) for n in (1, 2, 3)]
-        jobs = [demo.job_row("job-ok", race_date=T, meet=1, created_at=now)]
-        demo.load(c, demo.DemoData(races, jobs, [], []))
-    writer.dispose()
+    races = [demo.race_row(T, 1, n, updated_at=now) for n in (1, 2, 3)]
+    jobs = [demo.job_row("job-ok", race_date=T, meet=1, created_at=now)]
+    write_sqlite(path, races, jobs, migrations=())
     if odd:
         conn = sqlite3.connect(path)
         with conn:
