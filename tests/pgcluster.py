@@ -16,7 +16,7 @@ Plain Python (no pytest import), so ``bench/`` scripts can use it too::
 The cluster enforces scram-sha-256 password authentication everywhere (no trust, no peer),
 listens on 127.0.0.1 only, on a free port, with its unix socket inside its own temp dir.
 When running as root the server programs run as the ``postgres`` OS user via ``runuser``
-(why this is not a cluster library: those cannot do that). The roles are in
+(the libraries that start throwaway clusters cannot, hence this module). The roles are in
 ``tests/sql/roles.sql``, each database's schema and grants in the other ``tests/sql`` files.
 
 Environment:
