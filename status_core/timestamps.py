@@ -12,7 +12,8 @@ database"). The loaders here map:
 - a finite value that happens to equal a marker one microsecond inward, for the same reason.
 
 The formatting helpers never overflow: "∞"/"-∞" for the markers, Korean time when it fits,
-UTC when adding nine hours would pass the year 9999.
+UTC when adding nine hours would pass the year 9999. :func:`as_utc` (one instant) and
+:func:`to_utc` (a column) are the one way to bring a time to UTC.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-KST = dt.timezone(dt.timedelta(hours=9), "KST")
+from .domain import KST
+
 INFINITY = dt.datetime.max.replace(tzinfo=dt.UTC)
 NEG_INFINITY = dt.datetime.min.replace(tzinfo=dt.UTC)
 _TICK = dt.timedelta(microseconds=1)
@@ -50,6 +52,39 @@ def infinity_sign(value: Any) -> int:
     except (TypeError, ValueError, OverflowError):
         return 0
     return 0
+
+
+def as_utc(moment: dt.datetime | None = None) -> dt.datetime:
+    """``moment`` as an aware UTC datetime; naive means UTC, ``None`` means now. A pandas
+    ``Timestamp`` stays one."""
+    if moment is None:
+        return dt.datetime.now(dt.UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+_INFINITE_TEXT = {"infinity": INFINITY, "+infinity": INFINITY, "-infinity": NEG_INFINITY}
+
+
+def to_utc(values: Any) -> Any:
+    """A pandas Series of timestamps from either driver (datetimes or SQLite ISO text) as
+    UTC values of one resolution (microseconds).
+
+    ``infinity``/``-infinity`` (loaded by :func:`register_loaders`, or written as text in
+    SQLite) become :data:`INFINITY` / :data:`NEG_INFINITY`; text that is no timestamp
+    becomes ``NaT``.
+    """
+    import pandas as pd  # here, not at the top: the connection check runs without pandas
+
+    if values.empty:
+        return pd.Series(index=values.index, dtype="datetime64[us, UTC]")
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        values = values.astype(object).map(
+            lambda v: _INFINITE_TEXT.get(v.strip().lower(), v) if isinstance(v, str) else v)
+    # One resolution for every column, whatever the driver returned, so columns combine
+    # (fillna, subtraction) without dtype surprises.
+    return pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce").dt.as_unit("us")
 
 
 def _aware(value: Any) -> dt.datetime | None:

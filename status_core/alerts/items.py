@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..timestamps import as_utc
+
 #: Item kinds, most urgent first.
 KINDS = ("db_down", "failed", "not_started", "stuck_job", "stalled", "incomplete",
          "results_missing", "missing")
@@ -133,9 +135,7 @@ def _int(value: object) -> int:
 def _iso(value: object) -> str | None:
     if value is None or pd.isna(value):
         return None
-    stamp = pd.Timestamp(value)
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    return stamp.isoformat()
+    return as_utc(pd.Timestamp(value)).isoformat()
 
 
 def _cell_item(row: Mapping) -> Item | None:
