@@ -28,7 +28,6 @@ KINDS = ("db_down", "failed", "not_started", "stuck_job", "stalled", "incomplete
 KIND_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 CRITICAL = frozenset({"db_down", "failed", "not_started", "stuck_job"})
 CELL_KINDS = ("failed", "stalled", "incomplete", "not_started")
-CHANGE_TYPES = ("new", "worse", "resolved", "db_down", "db_up")
 DB_DOWN_KEY = "db_down"
 COUNT_FIELDS = ("total_races", "collected_races", "enriched_races", "result_collected",
            "collection_failed", "enrichment_failed", "result_failed", "failed_races")
