@@ -87,8 +87,9 @@ def to_utc(values: Any) -> Any:
     return pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce").dt.as_unit("us")
 
 
-def _aware(value: Any) -> dt.datetime | None:
-    """A plain aware ``datetime`` (UTC when naive), or ``None`` for missing values."""
+def _datetime(value: Any) -> dt.datetime | None:
+    """A plain ``datetime`` (a pandas ``Timestamp`` converted), or ``None`` for a missing
+    value or anything else."""
     if value is None:
         return None
     if hasattr(value, "to_pydatetime"):  # pandas Timestamp / NaT
@@ -98,9 +99,7 @@ def _aware(value: Any) -> dt.datetime | None:
             value = value.to_pydatetime()
         except (ValueError, OverflowError, NotImplementedError):
             return None
-    if not isinstance(value, dt.datetime):
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return value if isinstance(value, dt.datetime) else None
 
 
 def kst_text(value: Any, fmt: str = "%Y-%m-%d %H:%M:%S", *, suffix: bool = True) -> str:
@@ -126,11 +125,11 @@ def _strftime(value: dt.datetime, fmt: str) -> str:
 
 
 def _utc(value: Any) -> dt.datetime | None:
-    stamp = _aware(value)
+    stamp = _datetime(value)
     if stamp is None:
         return None
     try:
-        return stamp.astimezone(dt.UTC)
+        return as_utc(stamp)
     except OverflowError:
         return NEG_INFINITY + _TICK if stamp.year < 5000 else INFINITY - _TICK
 
