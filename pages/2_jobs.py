@@ -10,12 +10,12 @@ from status_core import attention
 from status_core.domain import ACTIVE_JOB_STATUSES, JOB_STATUSES, JOB_TYPES, format_age
 from status_core.errors import StatusError
 from status_core.queries import ERROR_PREVIEW
+from status_core.text import STRINGS
 from ui import charts
 from ui.cells import time_column, times
 from ui.common import as_of, csv_download, input_warning, setup_page, show_error
 from ui.data import Data
 from ui.filters import resolve_choices, resolve_optional_date
-from ui.i18n import STRINGS
 from ui.pages import page
 from ui.tables import job_columns, job_detail, jobs_for_csv, jobs_for_display
 from ui.text import cell, md_plain

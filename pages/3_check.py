@@ -18,12 +18,11 @@ from status_core.diagnose import (
     cause_label,
     format_text,
     iter_diagnose,
-    url_secrets,
 )
 from status_core.domain import KST, MEETS, format_ms, meet_name
 from status_core.errors import StatusError
 from status_core.inputs import parse_date, parse_meet, to_date
-from status_core.redact import mask_url, redact, strip_secrets
+from status_core.redact import mask_url, redact, strip_secrets, url_secrets
 from status_core.settings import configured_url
 from ui.common import setup_page
 from ui.text import md_inline

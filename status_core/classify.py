@@ -1,106 +1,44 @@
 """Classify database errors into the fixed ``cause`` vocabulary.
 
 By SQLSTATE where the error carries one; by message text where it does not (psycopg 3
-raises a bare ``OperationalError`` without SQLSTATE when a connection attempt fails).
+raises a bare ``OperationalError`` without SQLSTATE when a connection attempt fails). The
+codes and patterns come from the cause table, :mod:`status_core.causes`.
 """
 
 from __future__ import annotations
 
 import re
 
-CAUSES = (
-    "ok",
-    "config",
-    "dns",
-    "refused",
-    "timeout",
-    "ssl",
-    "auth_password",
-    "auth_missing_password",
-    "auth_rejected",
-    "database_missing",
-    "too_many_connections",
-    "server_starting",
-    "schema_missing",
-    "schema_legacy",
-    "schema_outdated",
-    "permission_denied",
-    "rows_hidden_by_rls",
-    "query_timeout",
-    "unknown",
-)
+from .causes import CAUSES, STARTUP_OPTION_PATTERN, TABLE
 
-SQLSTATE_CAUSES = {
-    "28P01": "auth_password",
-    "28000": "auth_rejected",
-    "3D000": "database_missing",
-    "53300": "too_many_connections",
-    "57P01": "server_starting",
-    "57P02": "server_starting",
-    "57P03": "server_starting",
-    "42501": "permission_denied",
-    "42P01": "schema_missing",
-    "3F000": "schema_missing",
-    "42703": "schema_outdated",
-    "42704": "schema_outdated",
-    "57014": "query_timeout",
-    "08001": "refused",
-    "08004": "auth_rejected",
-}
+__all__ = [
+    "CAUSES",
+    "LOGIN_SQLSTATE_CAUSES",
+    "MESSAGE_CAUSES",
+    "SQLSTATE_CAUSES",
+    "STARTUP_OPTION_PATTERN",
+    "classify",
+    "classify_message",
+    "is_value_error",
+    "server_message",
+    "server_reason",
+    "sqlstate_of",
+]
 
-# While logging in, a few codes mean something else than in a query: a setting the URL
-# passes at startup was refused (42704 unrecognized parameter, 22023 invalid value,
-# 42601 a malformed ``options`` string, 55P02 a parameter that cannot be set now).
-LOGIN_SQLSTATE_CAUSES = {
+#: SQLSTATE -> cause, from :data:`status_core.causes.TABLE`.
+SQLSTATE_CAUSES: dict[str, str] = {code: row.name for row in TABLE for code in row.sqlstates}
+
+#: While logging in, a few codes mean something else than in a query: a setting the URL
+#: passes at startup was refused.
+LOGIN_SQLSTATE_CAUSES: dict[str, str] = {
     **SQLSTATE_CAUSES,
-    "42704": "config",
-    "22023": "config",
-    "42601": "config",
-    "55P02": "config",
+    **{code: row.name for row in TABLE for code in row.login_sqlstates},
 }
 
-# A server or pooler refusing a startup setting the URL passes (``options=-c name=value``
-# or another connection parameter). Such a refusal arrives within milliseconds, and its
-# text may name a setting such as "statement_timeout": it must decide before the words
-# "timeout" or "permission" do. libpq and psycopg also refuse some parameters themselves.
-STARTUP_OPTION_PATTERN = (
-    r"unrecognized configuration parameter|invalid value for parameter"
-    r"|is outside the valid range for parameter|permission denied to set parameter"
-    r"|parameter \".*\" cannot be (changed|set)|cannot be changed (now|after connection start)"
-    r"|invalid command-line argument for server process|-\S+ requires a value"
-    r"|unsupported startup parameter|invalid connection option|invalid \w+ value: "
-    r"|invalid integer value .* for connection option"
-)
-
-# Ordered: the first pattern that matches wins. Lower-case message text.
-MESSAGE_CAUSES: tuple[tuple[str, str], ...] = (
-    (STARTUP_OPTION_PATTERN, "config"),
-    (r"no password supplied|password is required|fe_sendauth: no password",
-     "auth_missing_password"),
-    (r"password authentication failed", "auth_password"),
-    (r"sasl authentication failed|invalid password|scram authentication failed"
-     r"|server signature", "auth_password"),
-    (r"tenant or user not found|no pg_hba\.conf entry|role \".*\" does not exist"
-     r"|pg_hba\.conf rejects", "auth_rejected"),
-    (r"database \".*\" does not exist|unknown database", "database_missing"),
-    (r"too many connections|max clients reached|emaxconnsession|remaining connection slots"
-     r"|connection limit|too many clients|no more connections allowed|max_client_conn",
-     "too_many_connections"),
-    (r"the database system is (starting up|shutting down|in recovery mode|not yet accepting)"
-     r"|not yet accepting connections|terminating connection due to administrator command",
-     "server_starting"),
-    (r"could not translate host name|name or service not known|nodename nor servname"
-     r"|temporary failure in name resolution|no address associated|failed to resolve"
-     r"|name resolution|getaddrinfo", "dns"),
-    (r"canceling statement due to statement timeout|statement timeout", "query_timeout"),
-    (r"connection refused|could not connect to server: no such file|network is unreachable"
-     r"|no route to host|host is unreachable", "refused"),
-    (r"\bssl\b|\btls\b|sslmode|certificate", "ssl"),
-    (r"timeout expired|timed out|timeout|database is locked", "timeout"),
-    (r"permission denied|insufficient privilege|not authorized", "permission_denied"),
-    (r"relation \".*\" does not exist|no such table|schema \".*\" does not exist",
-     "schema_missing"),
-    (r"column (\".*\"|\S+) does not exist|no such column", "schema_outdated"),
+#: (pattern, cause) in matching order: the first pattern that matches wins. Lower-case
+#: message text.
+MESSAGE_CAUSES: tuple[tuple[str, str], ...] = tuple(
+    (pattern, row.name) for row in TABLE for pattern in row.patterns
 )
 
 

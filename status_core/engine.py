@@ -26,8 +26,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from .bounded import Late, SocketCutter, call_within
+from .causes import error_for
 from .classify import classify, server_message
-from .errors import DatabaseUnavailable, QueryFailed, SchemaError, StatusError
+from .errors import DatabaseUnavailable, SchemaError, StatusError
 from .redact import redact
 from .settings import (
     APPLICATION_NAME,
@@ -168,14 +169,7 @@ def translate(exc: BaseException, target: DatabaseTarget | None = None) -> Statu
     where = f" ({target.masked})" if target else ""
     context = _hint_context(target)
     hint = hint_for(cause, "en", **context)
-    if cause in {"schema_missing", "schema_legacy", "schema_outdated"}:
-        return SchemaError(f"The collector's tables are not usable{where}: {message}",
-                           hint=hint, cause=cause, context=context)
-    if cause in {"permission_denied", "query_timeout", "rows_hidden_by_rls"}:
-        return QueryFailed(f"The query failed{where}: {message}", hint=hint, cause=cause,
-                           context=context)
-    return DatabaseUnavailable(f"Cannot use the database{where}: {message}",
-                               hint=hint, cause=cause, context=context)
+    return error_for(cause, f"{where}: {message}", hint=hint, context=context)
 
 
 def _hint_context(target: DatabaseTarget | None) -> dict[str, object]:

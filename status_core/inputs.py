@@ -6,12 +6,9 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
-from .domain import MEETS as _MEET_TABLE
+from .domain import MEETS
 from .errors import InputError
 
-#: Korean racecourse names by code, derived from :data:`status_core.domain.MEETS` for the
-#: modules that still import them from here; new code uses :func:`status_core.domain.meet_name`.
-MEETS = {code: names[0] for code, names in _MEET_TABLE.items()}
 MAX_RANGE_DAYS = 3660  # ten years: more than any collector history, small enough to be safe
 
 # ASCII digits only: ``\d`` also matches full-width and other scripts' digits, which
@@ -104,7 +101,7 @@ def to_date(value: str) -> dt.date:
 def parse_meet(value: object) -> int:
     """Return a meet code 1, 2 or 3; anything else raises :class:`InputError`."""
     text = str(value).strip() if value is not None else ""
-    if text in {str(code) for code in _MEET_TABLE}:
+    if text in {str(code) for code in MEETS}:
         return int(text)
     raise InputError(
         f"meet {_shown(text)} is not a racecourse; expected {meet_choices()}",
@@ -114,7 +111,7 @@ def parse_meet(value: object) -> int:
 
 def meet_choices() -> str:
     """The racecourse codes for a message: ``1 (서울), 2 (제주) or 3 (부산경남)``."""
-    named = [f"{code} ({names[0]})" for code, names in _MEET_TABLE.items()]
+    named = [f"{code} ({names[0]})" for code, names in MEETS.items()]
     return f"{', '.join(named[:-1])} or {named[-1]}"
 
 

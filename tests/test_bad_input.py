@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from status_core import demo
+from status_core.text import t
 from tests.pgcluster import READER, assert_no_secret, make_job, make_race
 from tests.test_readonly import (
     app_test,
@@ -31,7 +32,6 @@ from tests.test_readonly import (
     run_cli_inprocess,
     tree_text,
 )
-from ui.i18n import t
 
 TODAY = kst_today()
 T = TODAY.strftime("%Y%m%d")

@@ -27,6 +27,8 @@ import pytest
 
 from status_core import demo
 from status_core.diagnose import TITLES as STEP_TITLES
+from status_core.domain import meet_label
+from status_core.text import t
 from tests.browser_support import (
     APP_IDLE,
     CHROMIUM_ARGS,
@@ -36,14 +38,13 @@ from tests.browser_support import (
     start_servers,
 )
 from tests.pgcluster import READER
-from ui.i18n import t
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 VIEWPORT = {"width": 1400, "height": 1000}
 TIMEOUT_MS = 60_000
-LANG = "ko"  # the dashboard's default language; every expected text comes from ui/i18n.py
+LANG = "ko"  # the dashboard's default language; every expected text comes from status_core.text
 KST = dt.timezone(dt.timedelta(hours=9))
 
 # One "now" for the module: the demo file, the PostgreSQL data and the expectations agree.
@@ -320,7 +321,7 @@ def test_deep_link_as_first_request_renders_that_page(session, key):
         expected = {(r["date"], r["meet"]) for r in data.races
                     if ymd(first) <= r["date"] <= ymd(last) and r["meet"] == 1}
         assert rows and {r["date"] for r in rows} == {d for d, _ in expected}
-        assert {r["meet_name"] for r in rows} == {t("meet.1", LANG)}
+        assert {r["meet_name"] for r in rows} == {meet_label(1, LANG)}
     elif key == "race":
         race_date, meet = session.race_day
         rows = read_table(page, table_after(page, PAGE_MARKERS["race"]))
@@ -343,18 +344,18 @@ def test_pickers_change_the_table_and_the_url(session):
     first, last = session.range
     grid = table_after(page, PAGE_MARKERS["overview"])
     before = read_table(page, grid)
-    assert {r["meet_name"] for r in before} == {t("meet.1", LANG)}
+    assert {r["meet_name"] for r in before} == {meet_label(1, LANG)}
 
     # Add 부산경남 (meet 3) in the racecourse picker.
     meets = page.locator(".st-key-w_meets")
     meets.locator('input[role="combobox"]').click()
-    page.get_by_role("option", name=t("meet.3", LANG), exact=True).click()
+    page.get_by_role("option", name=meet_label(3, LANG), exact=True).click()
     page.keyboard.press("Escape")
     page.wait_for_function("() => location.search.includes('meet=3')", timeout=TIMEOUT_MS)
     settle(page)
     assert query(page)["meet"] == ["1", "3"]
     both = read_table(page, grid)
-    assert {r["meet_name"] for r in both} == {t("meet.1", LANG), t("meet.3", LANG)}
+    assert {r["meet_name"] for r in both} == {meet_label(1, LANG), meet_label(3, LANG)}
     assert len(both) > len(before)
 
     # Narrow the date range to the 10th..20th by typing the day segments.

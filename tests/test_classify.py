@@ -14,9 +14,11 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
+from status_core.causes import TABLE, error_for
 from status_core.classify import (
     CAUSES,
     LOGIN_SQLSTATE_CAUSES,
+    MESSAGE_CAUSES,
     SQLSTATE_CAUSES,
     classify,
     is_value_error,
@@ -24,6 +26,8 @@ from status_core.classify import (
     server_reason,
     sqlstate_of,
 )
+from status_core.engine import translate
+from status_core.errors import DatabaseUnavailable, QueryFailed, SchemaError
 from status_core.hints import HINTS, NOTES, check_hint_for, hint_for, note_for
 
 
@@ -307,3 +311,51 @@ def test_the_checks_own_hints_never_send_the_user_to_the_check(cause: str, lang:
     assert (text == "") is (cause == "ok")
     if cause not in ("unknown", "timeout"):
         assert text == hint_for(cause, lang, host="h", port=5432, seconds="5")
+
+
+# --------------------------------------------------------------------------- the cause table
+
+
+def test_the_cause_table_gives_each_code_one_meaning() -> None:
+    for field in ("sqlstates", "login_sqlstates"):
+        codes = [code for row in TABLE for code in getattr(row, field)]
+        assert len(codes) == len(set(codes)), field
+    assert set(LOGIN_SQLSTATE_CAUSES) >= set(SQLSTATE_CAUSES)
+    assert [cause for _pattern, cause in MESSAGE_CAUSES][0] == "config"  # decides first
+
+
+@pytest.mark.parametrize(
+    ("cause", "error", "lead"),
+    [
+        *[(c, SchemaError, "The collector's tables are not usable")
+          for c in ("schema_missing", "schema_legacy", "schema_outdated")],
+        *[(c, QueryFailed, "The query failed")
+          for c in ("permission_denied", "query_timeout", "rows_hidden_by_rls")],
+        *[(c, DatabaseUnavailable, "Cannot use the database")
+          for c in ("ok", "config", "dns", "refused", "timeout", "ssl", "auth_password",
+                    "auth_missing_password", "auth_rejected", "database_missing",
+                    "too_many_connections", "server_starting", "unknown", "no-such-cause")],
+    ],
+)
+def test_each_cause_becomes_its_error_class(cause: str, error: type, lead: str) -> None:
+    exc = error_for(cause, " (db): the server said so", hint="h")
+    assert type(exc) is error
+    assert exc.message == f"{lead} (db): the server said so"
+    assert (exc.cause, exc.hint) == (cause, "h")
+
+
+@pytest.mark.parametrize(
+    ("exc", "error", "message"),
+    [
+        (FakeError("permission denied for table races", "42501"), QueryFailed,
+         "The query failed: permission denied for table races"),
+        (FakeError('relation "races" does not exist', "42P01"), SchemaError,
+         "The collector's tables are not usable: relation \"races\" does not exist"),
+        (wrapped(FakeError("connection refused")), DatabaseUnavailable,
+         "Cannot use the database: connection refused"),
+    ],
+)
+def test_translate_picks_the_class_of_the_cause(exc: BaseException, error: type,
+                                                message: str) -> None:
+    translated = translate(exc)
+    assert type(translated) is error and translated.message == message

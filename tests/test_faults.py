@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from status_core.text import t
 from tests.pgcluster import assert_no_secret
 from tests.test_readonly import (
     PAGE_FILES,
@@ -29,7 +30,6 @@ from tests.test_readonly import (
     sample_rows,
     tree_text,
 )
-from ui.i18n import t
 
 CONNECT_TIMEOUT = 2.0
 MARGIN = 4.0  # AppTest start-up, imports and rendering on a busy 2-core machine

@@ -22,10 +22,10 @@ import pytest
 from status_core.engine import make_engine, read_deadline, run_read
 from status_core.errors import DatabaseUnavailable
 from status_core.settings import Timeouts, parse_url
+from status_core.text import t
 from tests.apptest_support import ROOT, app
 from tests.faults import BOUND, CONNECT, STATEMENT, Frozen, guarded, wait_until
 from tests.pgcluster import assert_no_secret, make_job, make_race
-from ui.i18n import t
 
 pytestmark = pytest.mark.postgres
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from status_core.text import t
 from tests.apptest_support import app, ok, table
 from tests.injection_support import PAYLOADS, shown_anywhere, unescaped_in_markdown
 from tests.pgcluster import make_job, make_race
-from ui.i18n import t
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("fresh_caches")]
 DAY, MEET = "20260214", 1

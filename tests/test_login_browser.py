@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from status_core import demo
+from status_core.text import t
 from tests.browser_support import (
     APP_IDLE,
     CHROMIUM_ARGS,
@@ -32,7 +33,6 @@ from tests.browser_support import (
     launch,
 )
 from tests.oidc_provider import APPROVE_BUTTON, OidcProvider
-from ui.i18n import t
 
 pytestmark = pytest.mark.browser
 

@@ -21,6 +21,7 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from status_core.cli import main as cli_main
+from status_core.text import t
 from tests.apptest_support import (
     app,
     find_table,
@@ -31,7 +32,6 @@ from tests.apptest_support import (
     texts,
 )
 from tests.pgcluster import assert_no_secret, make_job, make_race
-from ui.i18n import t
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("fresh_caches")]
 RACE = "pages/1_race.py"

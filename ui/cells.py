@@ -8,9 +8,9 @@ import streamlit as st
 
 from status_core.domain import KST
 from status_core.inputs import date_label
+from status_core.text import t
 from status_core.timestamps import KST_LIMIT, NEG_INFINITY, kst_text
 
-from .i18n import t
 from .text import md_inline
 
 

@@ -8,9 +8,8 @@ import pandas as pd
 from status_core.attention import PROGRESS_STAGES
 from status_core.domain import JOB_STATUSES, KST, meet_label
 from status_core.inputs import is_valid_date_text
+from status_core.text import t
 from status_core.timestamps import kst_text
-
-from .i18n import t
 
 STATE_COLOURS = {
     "completed": "#2e7d32",

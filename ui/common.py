@@ -10,13 +10,13 @@ from status_core.domain import MEETS, meet_label
 from status_core.errors import ConfigError, StatusError
 from status_core.redact import redact
 from status_core.settings import resolve_target
+from status_core.text import DEFAULT_LANG, LANGS, STRINGS, t
 from status_core.timestamps import kst_text
 
 from . import data, filters
 from .auth import require_login
 from .context import PageContext
 from .engines import engine_for_target as engine_for_target  # imported from here by tests
-from .i18n import DEFAULT_LANG, LANGS, STRINGS, t
 from .pages import REGISTRY, page
 from .text import md_plain, md_with_code, shorten, shorten_message
 

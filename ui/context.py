@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 
 from status_core.errors import ConfigError
 from status_core.settings import DatabaseTarget, Thresholds
+from status_core.text import DEFAULT_LANG, t
 
-from .i18n import DEFAULT_LANG, t
 from .pages import page
 
 

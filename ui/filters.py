@@ -35,8 +35,7 @@ from status_core.inputs import (
     to_date,
 )
 from status_core.settings import Thresholds, read_thresholds
-
-from .i18n import t
+from status_core.text import t
 
 #: Live refresh intervals (seconds) a viewer may choose (``?live=``); the cached loaders
 #: of :mod:`ui.data` exist once per interval.
