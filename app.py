@@ -7,9 +7,9 @@ import datetime as dt
 import streamlit as st
 
 from status_core import attention
-from status_core.domain import format_age
+from status_core.domain import KST, MEETS, format_age, meet_label
 from status_core.errors import StatusError
-from status_core.inputs import MEETS, is_valid_date_text, to_date
+from status_core.inputs import is_valid_date_text, to_date
 from status_core.timestamps import infinity_sign
 from ui import charts
 from ui.cells import date_shown, plain, time_column, times
@@ -17,11 +17,12 @@ from ui.common import (
     as_of,
     csv_download,
     no_data_help,
+    page_link,
     setup_page,
     show_error,
 )
 from ui.data import Data
-from ui.filters import day_params, meet_label
+from ui.filters import day_params
 from ui.tables import badge_columns, with_badges
 
 ctx = setup_page("overview", range_filters=True, live=True)
@@ -129,21 +130,18 @@ def progress_table(progress) -> None:  # noqa: ANN001
 def latest_hint(extent) -> None:  # noqa: ANN001
     """Where the stored data is when the range shows none: the latest real race day with
     a link to its 14 days, or, when no stored date is a real day, the latest stored cell."""
-    lang = {"lang": ctx.lang} if ctx.lang != "ko" else {}
     valid = [d for d in extent["date"] if is_valid_date_text(d)]
     if not valid:
         latest = str(extent["date"].max())
         st.caption(ctx.t("overview.latest_hint", date=plain(date_shown(latest, ctx.lang))))
         meet = int(extent.loc[extent["date"] == latest, "meet"].min())
-        st.page_link("pages/1_race.py", label=ctx.t("nav.race"), icon="🏇",
-                     query_params=day_params(latest, meet) | lang)
+        page_link(ctx, "race", **day_params(latest, meet))
         return
     latest = max(valid)
-    start, end = attention.default_range(
-        dt.datetime.combine(to_date(latest), dt.time(12), attention.KST))
+    start, end = attention.default_range(dt.datetime.combine(to_date(latest), dt.time(12), KST))
     st.caption(ctx.t("overview.latest_hint", date=latest))
-    st.page_link("app.py", label=ctx.t("overview.show_latest"), icon="📅",
-                 query_params={"start": start, "end": end} | lang)
+    page_link(ctx, "overview", label=ctx.t("overview.show_latest"), icon="📅",
+              start=start, end=end)
 
 
 @st.fragment(run_every=ctx.run_every)

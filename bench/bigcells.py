@@ -1,7 +1,7 @@
 """Benchmark of the pages on big cells, in a real browser: page time and websocket bytes.
 
-    uv run python bench/bigcells.py                 # writes its section of bench/RESULTS.md
-    uv run python bench/bigcells.py --out /tmp/r.md --loads 2
+    uv run python -m bench.bigcells                 # writes its section of bench/RESULTS.md
+    uv run python -m bench.bigcells --out /tmp/r.md --loads 2
 
 On a throwaway PostgreSQL (tests/pgcluster.py) it stores one race day x meet with 10,000
 flagged races (all failed, each with two warnings, one of 300 characters) and 600 failed
@@ -38,8 +38,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 START, END = "<!-- bigcells:start -->", "<!-- bigcells:end -->"
@@ -259,7 +257,7 @@ def write_section(path: Path, section: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench/bigcells.py",
+    parser = argparse.ArgumentParser(prog="python -m bench.bigcells",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--races", type=int, default=10_000)
     parser.add_argument("--jobs", type=int, default=600)
@@ -267,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--loads", type=int, default=3, help="loads per page")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    command = "uv run python bench/bigcells.py" + (
+    command = "uv run python -m bench.bigcells" + (
         " " + " ".join(sys.argv[1:]) if argv is None and sys.argv[1:] else "")
     res = run(args.races, args.jobs, args.error_bytes, max(1, args.loads))
     write_section(args.out, render(res, command))

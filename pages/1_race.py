@@ -8,20 +8,23 @@ import pandas as pd
 import streamlit as st
 
 from status_core import attention
+from status_core.domain import KST, MEETS, meet_label
 from status_core.errors import StatusError
-from status_core.inputs import MEETS, is_valid_date_text, to_date
+from status_core.inputs import is_valid_date_text, to_date
 from status_core.timestamps import kst_text
 from ui.cells import date_shown, plain, time_column, times
 from ui.common import (
     as_of,
     csv_download,
     input_warning,
+    page_link,
     setup_page,
     show_error,
     status_badge,
 )
 from ui.data import Data
-from ui.filters import W_DAY, W_DAY_MEET, meet_label, resolve_day
+from ui.filters import W_DAY, W_DAY_MEET, resolve_day
+from ui.pages import page
 from ui.tables import (
     badge_columns,
     job_columns,
@@ -45,7 +48,7 @@ RACE_TABLE = ("flag", "race_number", "race_name", "distance", "collection_status
 
 RACE_TIMES = ("collected_at", "enriched_at", "result_collected_at", "updated_at")
 ctx = setup_page("race", live=True)
-st.title(f"🏇 {ctx.t('nav.race')}")
+st.title(f"{page('race').icon} {ctx.t('nav.race')}")
 now = dt.datetime.now(dt.UTC)
 today = f"{attention.today_kst(now):%Y%m%d}"
 data = Data(ctx, ctx.interval)
@@ -264,17 +267,16 @@ def body() -> None:
         races_table(races)
     jobs_table(jobs)
     links = st.columns(3)
-    lang = {"lang": ctx.lang} if ctx.lang != "ko" else {}
     # A stored text that is no day has no range around it and no ?race_date= form.
     around, day_param = {}, {}
     if is_day:
         start, end = attention.default_range(
-            dt.datetime.combine(to_date(race_date), dt.time(12), attention.KST))
+            dt.datetime.combine(to_date(race_date), dt.time(12), KST))
         around, day_param = {"start": start, "end": end}, {"race_date": race_date}
-    links[0].page_link("app.py", label=ctx.t("race.overview_link"), icon="📊",
-                       query_params=around | {"meet": str(meet)} | lang)
-    links[1].page_link("pages/2_jobs.py", label=ctx.t("race.jobs_link"), icon="⚙️",
-                       query_params=day_param | {"meet": str(meet)} | lang)
+    page_link(ctx, "overview", label=ctx.t("race.overview_link"), where=links[0],
+              **around, meet=str(meet))
+    page_link(ctx, "jobs", label=ctx.t("race.jobs_link"), where=links[1],
+              **day_param, meet=str(meet))
 
 
 body()

@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from status_core import attention
-from status_core.domain import format_age
+from status_core.domain import ACTIVE_JOB_STATUSES, JOB_STATUSES, JOB_TYPES, format_age
 from status_core.errors import StatusError
 from status_core.queries import ERROR_PREVIEW
 from status_core.text import STRINGS
@@ -16,6 +16,7 @@ from ui.cells import time_column, times
 from ui.common import as_of, csv_download, input_warning, setup_page, show_error
 from ui.data import Data
 from ui.filters import resolve_choices, resolve_optional_date
+from ui.pages import page
 from ui.tables import job_columns, job_detail, jobs_for_csv, jobs_for_display
 from ui.text import cell, md_plain
 
@@ -23,11 +24,11 @@ JOB_LIMIT = 500
 W_TYPES, W_STATUSES, W_RACE_DATE = "w_job_types", "w_job_statuses", "w_job_race_date"
 
 ctx = setup_page("jobs", range_filters=True, live=True)
-st.title(f"⚙️ {ctx.t('nav.jobs')}")
+st.title(f"{page('jobs').icon} {ctx.t('nav.jobs')}")
 
 warnings: list[str] = []
-types = resolve_choices("job_types", "type", attention.JOB_TYPES, W_TYPES, warnings)
-statuses = resolve_choices("job_statuses", "status", attention.JOB_STATUSES, W_STATUSES,
+types = resolve_choices("job_types", "type", JOB_TYPES, W_TYPES, warnings)
+statuses = resolve_choices("job_statuses", "status", JOB_STATUSES, W_STATUSES,
                            warnings)
 race_date = resolve_optional_date("job_race_date", "race_date", W_RACE_DATE, warnings)
 for message in warnings:
@@ -35,8 +36,8 @@ for message in warnings:
 
 with st.container(border=True):
     cols = st.columns([2, 2, 1])
-    cols[0].multiselect(ctx.t("jobs.types"), list(attention.JOB_TYPES), key=W_TYPES)
-    cols[1].multiselect(ctx.t("jobs.statuses"), list(attention.JOB_STATUSES), key=W_STATUSES,
+    cols[0].multiselect(ctx.t("jobs.types"), list(JOB_TYPES), key=W_TYPES)
+    cols[1].multiselect(ctx.t("jobs.statuses"), list(JOB_STATUSES), key=W_STATUSES,
                         format_func=lambda s: ctx.t(f"job.{s}"))
     cols[2].date_input(ctx.t("jobs.race_date"), key=W_RACE_DATE, format="YYYY-MM-DD")
     st.caption(ctx.t("jobs.range_caption", start=ctx.start, end=ctx.end, limit=JOB_LIMIT))
@@ -139,7 +140,7 @@ def body() -> None:
     created_from, created_to = attention.day_window(ctx.start, ctx.end)
     try:
         counts = data.job_counts()
-        active = data.jobs(statuses=list(attention.ACTIVE_JOB_STATUSES), limit=JOB_LIMIT)
+        active = data.jobs(statuses=list(ACTIVE_JOB_STATUSES), limit=JOB_LIMIT)
         jobs = data.jobs(since=created_from, types=types or None, statuses=statuses or None,
                          race_date=race_date, limit=JOB_LIMIT)
     except StatusError as exc:

@@ -11,16 +11,17 @@ import datetime as dt
 import json
 import sys
 import time
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
 from . import STARTED_AT, __version__
 from .alerts.commands import add_commands as add_alert_commands
+from .domain import KST, MEETS, meet_name
 from .engine import make_engine, run_read
 from .errors import InputError, StatusError
 from .inputs import (
-    MEETS,
     date_label,
     parse_date,
     parse_meet,
@@ -32,7 +33,6 @@ from .redact import redact, url_secrets
 from .settings import DatabaseTarget, resolve_target, resolve_timeouts
 from .timestamps import kst_iso, kst_text
 
-KST = dt.timezone(dt.timedelta(hours=9), "KST")
 PROG = "kra-status"
 _OUTPUT_RESERVE = 0.15  # seconds kept for rendering and printing the report
 
@@ -63,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--start", help="first date of a range (with --end)")
     status.add_argument("--end", help="last date of a range, inclusive")
     status.add_argument(
-        "--meet", action="append", help="1 서울, 2 제주, 3 부산경남; repeat for several"
+        "--meet", action="append",
+        help=", ".join(f"{code} {names[0]}" for code, names in MEETS.items())
+        + "; repeat for several",
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -101,7 +103,8 @@ def _table(records: list[dict]) -> str:
     rows = [header]
     for r in records:
         rows.append((
-            date_label(r["date"]), f"{r['meet']} {MEETS.get(r['meet'], '')}",
+            date_label(r["date"]),
+            f"{r['meet']} {meet_name(r['meet']) if r['meet'] in MEETS else ''}",
             str(r["total_races"]), str(r["collected_races"]), str(r["enriched_races"]),
             r["status"], r["collection_status"], r["enrichment_status"], r["result_status"],
             kst_text(r["last_updated"], suffix=False),
@@ -113,8 +116,8 @@ def _table(records: list[dict]) -> str:
 
 
 def _width(text: str) -> int:
-    # Hangul is double width in a terminal.
-    return sum(2 if "\uac00" <= ch <= "\ud7a3" else 1 for ch in text)
+    # Wide and full-width characters (Hangul, CJK, full-width digits) take two columns.
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def _pad(text: str, width: int) -> str:

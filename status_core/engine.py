@@ -85,7 +85,7 @@ def make_engine(
     _track_pings(engine)
     statement_ms = statement_timeout_ms(timeouts.statement)
 
-    # insert=True (issue 5): run before SQLAlchemy's own first-connect queries (version,
+    # insert=True: run before SQLAlchemy's own first-connect queries (version,
     # current_schema, ...), so even those go out in a BEGIN READ ONLY transaction.
     @event.listens_for(engine, "connect", insert=True)
     def _on_connect(dbapi_conn, _record):  # noqa: ANN001

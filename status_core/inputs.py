@@ -6,17 +6,16 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
+from .domain import MEETS
 from .errors import InputError
 
-MEETS = {1: "서울", 2: "제주", 3: "부산경남"}
-MEET_NAMES_EN = {1: "Seoul", 2: "Jeju", 3: "Busan-Gyeongnam"}
 MAX_RANGE_DAYS = 3660  # ten years: more than any collector history, small enough to be safe
 
 # ASCII digits only: ``\d`` also matches full-width and other scripts' digits, which
 # ``int`` then reads as another day than the text a user typed.
 _DATE_RE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})|([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _STORED_MAX = 64  # races.date is varchar(8); longer text cannot name a stored cell
-_SHOWN_MAX = 40  # issue 5: echo at most this much of a bad value back (URLs can be long)
+_SHOWN_MAX = 40  # echo at most this much of a bad value back (URLs can be long)
 
 
 def shown_value(text: str) -> str:
@@ -102,12 +101,18 @@ def to_date(value: str) -> dt.date:
 def parse_meet(value: object) -> int:
     """Return a meet code 1, 2 or 3; anything else raises :class:`InputError`."""
     text = str(value).strip() if value is not None else ""
-    if text in {"1", "2", "3"}:
+    if text in {str(code) for code in MEETS}:
         return int(text)
     raise InputError(
-        f"meet {_shown(text)} is not a racecourse; expected 1 (서울), 2 (제주) or 3 (부산경남)",
+        f"meet {_shown(text)} is not a racecourse; expected {meet_choices()}",
         hint="Use --meet 1, 2 or 3.",
     )
+
+
+def meet_choices() -> str:
+    """The racecourse codes for a message: ``1 (서울), 2 (제주) or 3 (부산경남)``."""
+    named = [f"{code} ({names[0]})" for code, names in MEETS.items()]
+    return f"{', '.join(named[:-1])} or {named[-1]}"
 
 
 def parse_meets(values: Iterable[object] | None) -> list[int] | None:

@@ -15,10 +15,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .inputs import MEETS, parse_date, parse_meet, parse_meets, parse_range, parse_stored_date
-from .rules import status_arrays
+from .inputs import parse_date, parse_meet, parse_meets, parse_range, parse_stored_date
+from .rules import COUNT_INPUTS, status_arrays
 from .schema import JOB_COLUMNS, RACE_COLUMNS
-from .timestamps import INFINITY, NEG_INFINITY
+from .timestamps import as_utc, to_utc
 
 SUMMARY_FIELDS = (
     "date",
@@ -32,16 +32,9 @@ SUMMARY_FIELDS = (
     "result_status",
     "last_updated",
 )
-COUNT_FIELDS = (
-    "total_races",
-    "collected_races",
-    "enriched_races",
-    "collection_failed",
-    "enrichment_failed",
-    "result_collected",
-    "result_failed",
-    "failed_races",
-)
+#: The counts :data:`_PROGRESS_SQL` selects, in its order: the status rules' inputs, then
+#: the races with any failure.
+COUNT_FIELDS = (*COUNT_INPUTS, "failed_races")
 PROGRESS_COLUMNS = (
     *SUMMARY_FIELDS,
     "collection_failed",
@@ -74,26 +67,6 @@ WHERE date BETWEEN :start AND :end {meet_filter}
 GROUP BY date, meet
 ORDER BY date, meet
 """
-
-
-_INFINITE_TEXT = {"infinity": INFINITY, "+infinity": INFINITY, "-infinity": NEG_INFINITY}
-
-
-def to_utc(values: pd.Series) -> pd.Series:
-    """Timestamps from either driver (datetimes or SQLite ISO text) as UTC pandas values.
-
-    ``infinity``/``-infinity`` (loaded by :mod:`status_core.timestamps`, or written as text
-    in SQLite) become :data:`~status_core.timestamps.INFINITY` /
-    :data:`~status_core.timestamps.NEG_INFINITY`; text that is no timestamp becomes ``NaT``.
-    """
-    if values.empty:
-        return pd.Series(index=values.index, dtype="datetime64[us, UTC]")
-    if values.dtype == object or pd.api.types.is_string_dtype(values):
-        values = values.astype(object).map(
-            lambda v: _INFINITE_TEXT.get(v.strip().lower(), v) if isinstance(v, str) else v)
-    # One resolution for every column, whatever the driver returned, so columns combine
-    # (fillna, subtraction) without dtype surprises.
-    return pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce").dt.as_unit("us")
 
 
 def _empty_progress() -> pd.DataFrame:
@@ -449,10 +422,5 @@ def job_status_counts(conn: Connection) -> dict[str, int]:
 
 
 def _sqlite_time(value: dt.datetime) -> str:
-    value = value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
+    return as_utc(value).strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
 
-
-def meet_name(meet: int) -> str:
-    """Korean racecourse name of a meet code."""
-    return MEETS.get(int(meet), str(meet))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-EXPECTED_MIGRATION = "007_runtime_db_hardening.sql"
+from .domain import EXPECTED_MIGRATION
 
 # The columns the dashboard's queries read (status_core.queries selects exactly these).
 # They live here, not in queries.py, so the DB check can know them without importing
@@ -52,7 +52,6 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "races": tuple(dict.fromkeys((*PROGRESS_RACE_COLUMNS, *RACE_COLUMNS))),
     "jobs": JOB_COLUMNS,
 }
-OPTIONAL_COLUMNS = {"jobs": ("job_kind_v2", "lifecycle_state_v2", "task_id")}
 LEGACY_MARKERS = {"races": ("id", "race_no", "status")}
 
 

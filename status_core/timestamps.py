@@ -12,7 +12,8 @@ database"). The loaders here map:
 - a finite value that happens to equal a marker one microsecond inward, for the same reason.
 
 The formatting helpers never overflow: "∞"/"-∞" for the markers, Korean time when it fits,
-UTC when adding nine hours would pass the year 9999.
+UTC when adding nine hours would pass the year 9999. :func:`as_utc` (one instant) and
+:func:`to_utc` (a column) are the one way to bring a time to UTC.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-KST = dt.timezone(dt.timedelta(hours=9), "KST")
+from .domain import KST
+
 INFINITY = dt.datetime.max.replace(tzinfo=dt.UTC)
 NEG_INFINITY = dt.datetime.min.replace(tzinfo=dt.UTC)
 _TICK = dt.timedelta(microseconds=1)
@@ -52,8 +54,42 @@ def infinity_sign(value: Any) -> int:
     return 0
 
 
-def _aware(value: Any) -> dt.datetime | None:
-    """A plain aware ``datetime`` (UTC when naive), or ``None`` for missing values."""
+def as_utc(moment: dt.datetime | None = None) -> dt.datetime:
+    """``moment`` as an aware UTC datetime; naive means UTC, ``None`` means now. A pandas
+    ``Timestamp`` stays one."""
+    if moment is None:
+        return dt.datetime.now(dt.UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+_INFINITE_TEXT = {"infinity": INFINITY, "+infinity": INFINITY, "-infinity": NEG_INFINITY}
+
+
+def to_utc(values: Any) -> Any:
+    """A pandas Series of timestamps from either driver (datetimes or SQLite ISO text) as
+    UTC values of one resolution (microseconds).
+
+    ``infinity``/``-infinity`` (loaded by :func:`register_loaders`, or written as text in
+    SQLite) become :data:`INFINITY` / :data:`NEG_INFINITY`; text that is no timestamp
+    becomes ``NaT``.
+    """
+    import pandas as pd  # here, not at the top: the connection check runs without pandas
+
+    if values.empty:
+        return pd.Series(index=values.index, dtype="datetime64[us, UTC]")
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        values = values.astype(object).map(
+            lambda v: _INFINITE_TEXT.get(v.strip().lower(), v) if isinstance(v, str) else v)
+    # One resolution for every column, whatever the driver returned, so columns combine
+    # (fillna, subtraction) without dtype surprises.
+    return pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce").dt.as_unit("us")
+
+
+def _datetime(value: Any) -> dt.datetime | None:
+    """A plain ``datetime`` (a pandas ``Timestamp`` converted), or ``None`` for a missing
+    value or anything else."""
     if value is None:
         return None
     if hasattr(value, "to_pydatetime"):  # pandas Timestamp / NaT
@@ -63,9 +99,7 @@ def _aware(value: Any) -> dt.datetime | None:
             value = value.to_pydatetime()
         except (ValueError, OverflowError, NotImplementedError):
             return None
-    if not isinstance(value, dt.datetime):
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return value if isinstance(value, dt.datetime) else None
 
 
 def kst_text(value: Any, fmt: str = "%Y-%m-%d %H:%M:%S", *, suffix: bool = True) -> str:
@@ -91,11 +125,11 @@ def _strftime(value: dt.datetime, fmt: str) -> str:
 
 
 def _utc(value: Any) -> dt.datetime | None:
-    stamp = _aware(value)
+    stamp = _datetime(value)
     if stamp is None:
         return None
     try:
-        return stamp.astimezone(dt.UTC)
+        return as_utc(stamp)
     except OverflowError:
         return NEG_INFINITY + _TICK if stamp.year < 5000 else INFINITY - _TICK
 

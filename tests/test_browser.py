@@ -26,7 +26,7 @@ import pytest
 
 from status_core import demo
 from status_core.diagnose import TITLES as STEP_TITLES
-from status_core.domain import KST
+from status_core.domain import KST, meet_label
 from status_core.text import t
 from tests.browser_support import (
     APP_IDLE,
@@ -302,7 +302,7 @@ def test_deep_link_as_first_request_renders_that_page(session, key):
         expected = {(r["date"], r["meet"]) for r in data.races
                     if ymd(first) <= r["date"] <= ymd(last) and r["meet"] == 1}
         assert rows and {r["date"] for r in rows} == {d for d, _ in expected}
-        assert {r["meet_name"] for r in rows} == {t("meet.1", LANG)}
+        assert {r["meet_name"] for r in rows} == {meet_label(1, LANG)}
     elif key == "race":
         race_date, meet = session.race_day
         rows = read_table(page, table_after(page, PAGE_MARKERS["race"]))
@@ -325,18 +325,18 @@ def test_pickers_change_the_table_and_the_url(session):
     first, last = session.range
     grid = table_after(page, PAGE_MARKERS["overview"])
     before = read_table(page, grid)
-    assert {r["meet_name"] for r in before} == {t("meet.1", LANG)}
+    assert {r["meet_name"] for r in before} == {meet_label(1, LANG)}
 
     # Add 부산경남 (meet 3) in the racecourse picker.
     meets = page.locator(".st-key-w_meets")
     meets.locator('input[role="combobox"]').click()
-    page.get_by_role("option", name=t("meet.3", LANG), exact=True).click()
+    page.get_by_role("option", name=meet_label(3, LANG), exact=True).click()
     page.keyboard.press("Escape")
     page.wait_for_function("() => location.search.includes('meet=3')", timeout=TIMEOUT_MS)
     settle(page)
     assert query(page)["meet"] == ["1", "3"]
     both = read_table(page, grid)
-    assert {r["meet_name"] for r in both} == {t("meet.1", LANG), t("meet.3", LANG)}
+    assert {r["meet_name"] for r in both} == {meet_label(1, LANG), meet_label(3, LANG)}
     assert len(both) > len(before)
 
     # Narrow the date range to the 10th..20th by typing the day segments.

@@ -6,13 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from status_core.domain import KST
 from status_core.inputs import date_label
 from status_core.text import t
 from status_core.timestamps import KST_LIMIT, NEG_INFINITY, kst_text
 
 from .text import md_inline
-
-KST_ZONE = "Asia/Seoul"
 
 
 def date_shown(text: object, lang: str) -> str:
@@ -40,7 +39,7 @@ def times(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataF
         values = pd.to_datetime(frame[col], utc=True)
         odd = values.notna() & ((values > KST_LIMIT) | (values <= NEG_INFINITY))
         if not odd.any():
-            out[col] = values.dt.tz_convert(KST_ZONE)
+            out[col] = values.dt.tz_convert(KST)
         else:
             out[col] = pd.Series([kst_text(v, suffix=False) if pd.notna(v) else None
                                   for v in values], index=frame.index, dtype=object)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from status_core.attention import JOB_STATUSES, PROGRESS_STAGES
+from status_core.attention import PROGRESS_STAGES
+from status_core.domain import JOB_STATUSES, KST, meet_label
 from status_core.inputs import is_valid_date_text
 from status_core.text import t
 from status_core.timestamps import kst_text
-
-from .filters import meet_label
 
 STATE_COLOURS = {
     "completed": "#2e7d32",
@@ -26,6 +25,12 @@ JOB_COLOURS = {
     "pending": "#bdbdbd", "queued": "#9e9e9e", "processing": "#1e88e5", "running": "#64b5f6",
     "retrying": "#ffb74d", "completed": "#2e7d32", "failed": "#e53935", "cancelled": "#616161",
 }
+
+
+def _kst_wall_time(values: pd.Series) -> pd.Series:
+    # Naive Korean wall-clock times: the axis shows them as they are, whatever the
+    # browser's own time zone (an aware time would be drawn in the browser's).
+    return pd.to_datetime(values, utc=True).dt.tz_convert(KST).dt.tz_localize(None)
 
 
 def _date_label(dates: pd.Series) -> pd.Series:
@@ -126,10 +131,8 @@ def job_status_chart(counts: pd.DataFrame, lang: str) -> alt.Chart:
 def timeline_chart(timeline: pd.DataFrame, lang: str) -> alt.Chart:
     """One bar per job from start to completion (or now), coloured by status."""
     frame = timeline.assign(
-        start=pd.to_datetime(timeline["start"], utc=True).dt.tz_convert("Asia/Seoul")
-        .dt.tz_localize(None),
-        end=pd.to_datetime(timeline["end"], utc=True).dt.tz_convert("Asia/Seoul")
-        .dt.tz_localize(None),
+        start=_kst_wall_time(timeline["start"]),
+        end=_kst_wall_time(timeline["end"]),
         minutes=(timeline["duration_s"].astype(float) / 60).round(1),
         status_label=[t(f"job.{s}", lang) for s in timeline["status"]],
     )

@@ -2,10 +2,11 @@
 
 ``st.cache_data`` is process-wide, so twenty staff watching the same view in live mode cost
 one query per time-to-live, not twenty. The time-to-live is fixed when a function is
-decorated, so each loader exists once per allowed refresh interval (:data:`INTERVALS`);
-the page picks the one matching its live-refresh interval. Cache keys start with the
-database identity (a hash of the URL, never the password itself), so two databases never
-share an entry. Errors are not cached: the next run asks the database again.
+decorated, so each loader exists once per allowed refresh interval
+(:data:`ui.filters.INTERVALS`); the page picks the one matching its live-refresh
+interval. Cache keys start with the database identity (a hash of the URL, never the
+password itself), so two databases never share an entry. Errors are not cached: the next
+run asks the database again.
 """
 
 from __future__ import annotations
@@ -30,10 +31,9 @@ from status_core.queries import (
 )
 from status_core.settings import DatabaseTarget
 
-from .common import PageContext, _engine_key, engine_for_target
-
-INTERVALS = (10, 30, 60, 300)
-DEFAULT_INTERVAL = 30
+from .context import PageContext
+from .engines import engine_for_target, engine_key
+from .filters import DEFAULT_INTERVAL, INTERVALS
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ class Data:
 
     def _call(self, name: str, *args: Any) -> Any:
         target = self.ctx.require_target()
-        loaded = _LOADERS[name][self.ttl](_engine_key(target), target, *args)
+        loaded = _LOADERS[name][self.ttl](engine_key(target), target, *args)
         self.fetched.append(loaded.fetched_at)
         return loaded.data
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from status_core import attention
+from status_core.domain import LEGACY_JOB_STATUSES
 from status_core.queries import ERROR_PREVIEW, STEP_PREVIEW
 
 from .cells import time_column, times
-from .common import PageContext, status_badge
+from .common import status_badge
+from .context import PageContext
 from .text import ELLIPSIS, cell
 
 STATUS_COLUMNS = ("status", "collection_status", "enrichment_status", "result_status")
@@ -53,7 +54,7 @@ def jobs_for_display(ctx: PageContext, jobs: pd.DataFrame) -> pd.DataFrame:
         current_step=[cell(s, STEP_PREVIEW) for s in jobs["current_step"]],
         status_label=[ctx.t(f"job.{s if isinstance(s, str) else 'none'}")
                       + (f" ({ctx.t('jobs.legacy')})"
-                         if s in attention.LEGACY_JOB_STATUSES else "")
+                         if s in LEGACY_JOB_STATUSES else "")
                       for s in jobs["status"]],
         duration_min=(jobs["duration_s"] / 60).round(1),
     )

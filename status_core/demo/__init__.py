@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..domain import DATA_STATUSES, JOB_STATUSES, JOB_TYPES, KST, MIGRATIONS, USUAL_WEEKDAYS
+from ..timestamps import as_utc
 from .live import live_step
 from .rows import (
     ERR_CONNECT,
@@ -34,7 +35,6 @@ from .rows import (
     ERR_SERVICE_KEY,
     JOB_COLUMNS,
     JOB_LOG_COLUMNS,
-    MEET_NAMES,
     RACE_COLUMNS,
     TS_FORMAT,
     WARN_SERVICE_KEY,
@@ -44,7 +44,6 @@ from .rows import (
     job_row,
     parse_ts,
     race_row,
-    utc,
 )
 from .store import (
     create_sqlite_schema,
@@ -71,7 +70,6 @@ __all__ = [
     "JOB_STATUSES",
     "JOB_TYPES",
     "KST",
-    "MEET_NAMES",
     "MIGRATIONS",
     "RACE_COLUMNS",
     "TS_FORMAT",
@@ -100,7 +98,7 @@ __all__ = [
 def build_demo_file(path: Path, *, seed: int = DEFAULT_SEED,
                     now: datetime | None = None) -> DemoData:
     """Write a complete demo database to ``path`` (which must not exist yet)."""
-    now = utc(now)
+    now = as_utc(now)
     data = generate(seed, now=now)
     write_demo_file(Path(path), data, seed=seed, version=DEMO_VERSION, now=now)
     return data
@@ -115,7 +113,7 @@ def ensure_demo(path: Path, *, seed: int = DEFAULT_SEED, now: datetime | None = 
     it into place, so concurrent readers never see a half-written file.
     """
     path = Path(path).expanduser()
-    now = utc(now)
+    now = as_utc(now)
     if is_current(path, seed=seed, version=DEMO_VERSION, now=now):
         return path
     return replace_atomically(path, lambda tmp: build_demo_file(tmp, seed=seed, now=now))

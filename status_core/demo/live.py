@@ -16,12 +16,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
-from ..domain import USUAL_WEEKDAYS
+from ..domain import MEETS, USUAL_WEEKDAYS
+from ..timestamps import as_utc
 from .rows import (
     JOB_COLUMNS,
     JOB_LOG_COLUMNS,
     KIND_V2,
-    MEET_NAMES,
     RACE_COLUMNS,
     TRACK_WEIGHTS,
     TRACKS,
@@ -35,7 +35,6 @@ from .rows import (
     post_time,
     race_count,
     race_row,
-    utc,
     ymd,
 )
 from .store import db_value, insert_rows
@@ -80,7 +79,7 @@ def live_step(conn: Connection, rng: random.Random, now: datetime) -> dict:
     fetches results of races run at least half an hour ago, and starts, advances and
     completes the matching collection/enrichment jobs. Returns what changed.
     """
-    now = utc(now)
+    now = as_utc(now)
     target, meets = _target_day(conn, now)
     summary: dict[str, Any] = {"date": target, "created": [], "collected": [], "enriched": [],
                                "failed": [], "results": [], "jobs_started": [],
@@ -101,7 +100,7 @@ def live_step(conn: Connection, rng: random.Random, now: datetime) -> dict:
 def _target_day(conn: Connection, now: datetime) -> tuple[str, list[int]]:
     """Today and the meets racing today; else the latest stored date and its meets."""
     today = kst_today(now)
-    meets = [m for m in MEET_NAMES if today.weekday() in USUAL_WEEKDAYS[m]]
+    meets = [m for m in MEETS if today.weekday() in USUAL_WEEKDAYS[m]]
     target = ymd(today)
     if not meets:
         latest = conn.execute(sa.text("SELECT max(date) FROM races WHERE date <= :d"),

@@ -16,10 +16,8 @@ from datetime import UTC, datetime, time, timedelta
 from datetime import date as Date
 from typing import Any
 
-from ..domain import DATA_STATUSES, JOB_STATUSES, JOB_TYPES, KST, MEETS
-
-#: Korean racecourse names by meet code, as the collector writes them into ``basic_data``.
-MEET_NAMES = {code: names[0] for code, names in MEETS.items()}
+from ..domain import DATA_STATUSES, JOB_STATUSES, JOB_TYPES, KST, MEETS, meet_name
+from ..timestamps import as_utc
 
 # The one text form of a timestamp in SQLite: fixed width, UTC, with offset, so that
 # text comparison (max(updated_at), ORDER BY) equals time comparison.
@@ -86,19 +84,10 @@ LIFECYCLE_V2 = {
 # --------------------------------------------------------------------------- time helpers
 
 
-def utc(moment: datetime | None) -> datetime:
-    """``moment`` as an aware UTC datetime (naive means UTC); ``None`` means now."""
-    if moment is None:
-        return datetime.now(UTC)
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
 def format_ts(moment: datetime) -> str:
     """The SQLite text form: ``YYYY-MM-DD HH:MM:SS.ffffff+00:00`` (naive means UTC)."""
     if moment.tzinfo is not UTC:
-        moment = utc(moment)
+        moment = as_utc(moment)
     return moment.isoformat(sep=" ", timespec="microseconds")
 
 
@@ -107,8 +96,8 @@ def parse_ts(text: str | datetime | None) -> datetime | None:
     if text is None:
         return None
     if isinstance(text, datetime):
-        return utc(text)
-    return utc(datetime.fromisoformat(text))
+        return as_utc(text)
+    return as_utc(datetime.fromisoformat(text))
 
 
 def kst_at(day: Date, hour: int, minute: int = 0, second: int = 0) -> datetime:
@@ -130,7 +119,7 @@ def parse_ymd(text: str) -> Date:
 
 def kst_today(now: datetime) -> Date:
     """The Korean calendar date at ``now``."""
-    return utc(now).astimezone(KST).date()
+    return as_utc(now).astimezone(KST).date()
 
 
 def post_time(day: Date, meet: int, race_number: int) -> datetime:
@@ -173,7 +162,7 @@ def describe(job: dict) -> str:
     params = job.get("parameters") or {}
     if "race_date" in params:
         meet = params.get("meet")
-        where = f"{params['race_date']} {MEET_NAMES.get(meet, meet)}"
+        where = f"{params['race_date']} {meet_name(meet) if meet in MEETS else meet}"
         count = len(params.get("race_numbers") or [])
         return f"{job['type']} {where}" + (f" ({count} races)" if count else "")
     return str(job["type"])
@@ -242,7 +231,7 @@ def race_row(
         "track": track if shown else None, "weather": weather if shown else None,
         "collection_status": collection, "enrichment_status": enrichment,
         "result_status": result,
-        "basic_data": {"rcDate": date, "meet": MEET_NAMES[meet], "rcNo": race_number,
+        "basic_data": {"rcDate": date, "meet": meet_name(meet), "rcNo": race_number,
                        "rcName": name, "rcDist": distance, "chulNo": horse_count}
         if shown else None,
         "collected_at": ts["collected_at"], "enriched_at": ts["enriched_at"],
@@ -256,8 +245,8 @@ def race_row(
 
 
 def _check_race(meet: int, statuses: tuple[str | None, str | None, str | None]) -> None:
-    if meet not in MEET_NAMES:
-        raise ValueError(f"meet must be one of {', '.join(map(str, MEET_NAMES))}, got {meet!r}")
+    if meet not in MEETS:
+        raise ValueError(f"meet must be one of {', '.join(map(str, MEETS))}, got {meet!r}")
     for what, status in zip(("collection", "enrichment", "result"), statuses, strict=True):
         if status is not None and status not in DATA_STATUSES:
             raise ValueError(f"{what} status must be one of {DATA_STATUSES} or None")
@@ -331,13 +320,13 @@ def _race_timestamps(steps: tuple[datetime, datetime, datetime, datetime],
     for key in ts:
         if key in overrides:
             value = overrides.pop(key)
-            ts[key] = None if value is None else utc(value)
+            ts[key] = None if value is None else as_utc(value)
     if updated_at is None:
         attempts = [t for t, status in ((collect_t, collection), (enrich_t, enrichment),
                                         (result_t, result)) if status == "failed"]
         updated = max([t for t in ts.values() if t is not None] + attempts)
     else:
-        updated = utc(updated_at)
+        updated = as_utc(updated_at)
         cap = updated
         for key in ("enriched_at", "collected_at", "created_at"):
             if ts[key] is not None:
@@ -400,9 +389,9 @@ def _job_times(job_id: str, status: str, created_at: datetime, started_at: datet
                completed_at: datetime | None) -> tuple[datetime, datetime | None,
                                                        datetime | None]:
     """Created, started and completed times, filled in and checked for order."""
-    created = utc(created_at)
-    started = None if started_at is None else utc(started_at)
-    completed = None if completed_at is None else utc(completed_at)
+    created = as_utc(created_at)
+    started = None if started_at is None else as_utc(started_at)
+    completed = None if completed_at is None else as_utc(completed_at)
     if status in ("completed", "failed", "processing", "running", "retrying") and not started:
         started = created + timedelta(seconds=2)
     if status in ("completed", "failed") and completed is None:

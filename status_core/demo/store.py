@@ -23,6 +23,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection
 
 from ..domain import DATA_STATUSES, JOB_STATUSES, JOB_TYPES, MEETS
+from ..timestamps import as_utc
 from .rows import (
     JOB_COLUMNS,
     JOB_LOG_COLUMNS,
@@ -30,7 +31,6 @@ from .rows import (
     DemoData,
     format_ts,
     kst_today,
-    utc,
     ymd,
 )
 
@@ -151,7 +151,7 @@ def db_value(value: Any, sqlite: bool) -> Any:
     if isinstance(value, _PLAIN):
         return value
     if isinstance(value, datetime):
-        return format_ts(value) if sqlite else utc(value)
+        return format_ts(value) if sqlite else as_utc(value)
     if isinstance(value, (dict, list, tuple)):
         return json.dumps(value, ensure_ascii=False)
     return value
@@ -201,7 +201,7 @@ def load(conn: Connection, data: DemoData) -> dict[str, int]:
     left alone. Does not commit: use ``engine.begin()`` or commit yourself. Returns the
     number of rows inserted per table.
     """
-    applied_base = utc(data.generated_at) if data.generated_at else datetime.now(UTC)
+    applied_base = as_utc(data.generated_at) if data.generated_at else datetime.now(UTC)
     migrations = [
         {"name": name,
          "checksum": hashlib.sha256(name.encode()).hexdigest(),

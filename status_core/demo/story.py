@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..domain import MIGRATIONS
+from ..timestamps import as_utc
 from .history import history
 from .plot import Pair, Story, plot
-from .rows import WARN_SERVICE_KEY, DemoData, race_row, utc, ymd
+from .rows import WARN_SERVICE_KEY, DemoData, race_row, ymd
 
 DEFAULT_SEED = 20260214
 # Bump whenever the generated data changes shape or story: ensure_demo rebuilds old files.
@@ -32,7 +33,7 @@ def generate(seed: int = DEFAULT_SEED, *, now: datetime | None = None,
     """
     if days < 120:
         raise ValueError("days must be at least 120 so that the story fits")
-    now = utc(now)
+    now = as_utc(now)
     rng = random.Random(seed)
     story = plot(rng, now, days)
     races = _races(rng, story)

@@ -129,14 +129,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "weekday.4": {"ko": "금", "en": "Fri"},
     "weekday.5": {"ko": "토", "en": "Sat"},
     "weekday.6": {"ko": "일", "en": "Sun"},
-    "meet.1": {"ko": "서울", "en": "Seoul (서울)"},
-    "meet.2": {"ko": "제주", "en": "Jeju (제주)"},
-    "meet.3": {"ko": "부산경남", "en": "Busan-Gyeongnam (부산경남)"},
     "error.fallback": {"ko": "기본값을 대신 사용합니다.", "en": "the default is used instead."},
-    "error.run_check": {
-        "ko": "터미널에서 `kra-status check`로 연결을 단계별로 점검할 수 있습니다.",
-        "en": "Run `kra-status check` in a terminal for a step-by-step diagnosis.",
-    },
     "download.csv": {"ko": "CSV 내려받기", "en": "Download CSV"},
     # --- statuses -------------------------------------------------------------------------
     "badge.completed": {"ko": "✅ 완료", "en": "✅ completed"},
