@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -26,23 +25,16 @@ from streamlit.testing.v1 import AppTest
 
 from status_core.engine import make_engine, read
 from status_core.settings import parse_url
+from ui.pages import MAIN_SCRIPT, page_files
 
 ROOT = Path(__file__).resolve().parent.parent
-MAIN = "app.py"
+MAIN = MAIN_SCRIPT  # every page is opened through the main script
 TEXT_KINDS = ("markdown", "caption", "info", "warning", "error", "success", "subheader", "title")
 
 
-def _page_files() -> dict[str, str]:
-    """Every page by the name of its URL path (Streamlit drops the number prefix of
-    ``pages/N_name.py``), the overview first: the pages the app has, from its folder."""
-    pages = {"overview": MAIN}
-    for path in sorted((ROOT / "pages").glob("*.py")):
-        pages[re.sub(r"^\d+_", "", path.stem)] = f"pages/{path.name}"
-    return pages
-
-
-#: ``{"overview": "app.py", "race": "pages/1_race.py", ...}``
-PAGE_FILES = _page_files()
+#: Every page of the app's registry by key: ``{"overview": "app.py", "race":
+#: "pages/1_race.py", ...}``.
+PAGE_FILES = page_files()
 
 
 # --------------------------------------------------------------------------- open and run
