@@ -7,20 +7,22 @@ import datetime as dt
 import streamlit as st
 
 from status_core import attention
-from status_core.diagnose import format_age
+from status_core.domain import KST, MEETS, format_age, meet_label
 from status_core.errors import StatusError
-from status_core.inputs import MEETS
+from status_core.inputs import is_valid_date_text, to_date
+from status_core.timestamps import infinity_sign
 from ui import charts
+from ui.cells import date_shown, plain, time_column, times
 from ui.common import (
     as_of,
     csv_download,
-    kst,
     no_data_help,
+    page_link,
     setup_page,
     show_error,
 )
 from ui.data import Data
-from ui.filters import meet_label
+from ui.filters import day_params
 from ui.tables import badge_columns, with_badges
 
 ctx = setup_page("overview", range_filters=True, live=True)
@@ -49,30 +51,36 @@ def attention_list(items) -> None:  # noqa: ANN001
     if items.empty:
         st.success(ctx.t("overview.attention_none"))
         return
-    shown = items.assign(
+    shown = times(items, ["last_updated"]).assign(
         kind_label=[ctx.t(f"kind.{k}") for k in items["kind"]],
         meet_name=[meet_label(m, ctx.lang) for m in items["meet"]],
-        last_updated=kst(items["last_updated"]),
-        age=[format_age(m * 60, ctx.lang) if m == m else "-" for m in items["age_minutes"]],
-        link=[ctx.link("race", date=d, meet=m) for d, m in zip(items["date"], items["meet"],
-                                                             strict=True)],
+        age=[format_age(m * 60, ctx.lang) if m == m and not infinity_sign(u) else "-"
+             for m, u in zip(items["age_minutes"], items["last_updated"], strict=True)],
+        link=race_links(items),
+        date=[date_shown(d, ctx.lang) for d in items["date"]],
     )
     st.dataframe(
         shown, hide_index=True, width="stretch",
         column_order=["kind_label", "date", "meet_name", "total_races", "collected_races",
                       "enriched_races", "result_collected", "failed_races", "age",
                       "last_updated", "link"],
-        column_config=_columns() | {
+        column_config=_columns(shown) | {
             "kind_label": st.column_config.TextColumn(ctx.t("col.kind")),
             "age": st.column_config.TextColumn(ctx.t("col.age")),
         },
         key="attention_table",
     )
-    csv_download(ctx, items.assign(last_updated=kst(items["last_updated"])),
+    csv_download(ctx, times(items, ["last_updated"]),
                  f"attention_{ctx.start}_{ctx.end}", key="csv_attention")
 
 
-def _columns() -> dict:
+def race_links(cells) -> list[str]:  # noqa: ANN001
+    """Race page links of ``date, meet`` cells, by their exact stored date text."""
+    return [ctx.link("race", **day_params(d, m))
+            for d, m in zip(cells["date"], cells["meet"], strict=True)]
+
+
+def _columns(shown) -> dict:  # noqa: ANN001
     return {
         "date": st.column_config.TextColumn(ctx.t("col.date")),
         "meet_name": st.column_config.TextColumn(ctx.t("col.meet")),
@@ -81,8 +89,8 @@ def _columns() -> dict:
         "enriched_races": st.column_config.NumberColumn(ctx.t("col.enriched_races")),
         "result_collected": st.column_config.NumberColumn(ctx.t("col.result_collected")),
         "failed_races": st.column_config.NumberColumn(ctx.t("col.failed_races")),
-        "last_updated": st.column_config.DatetimeColumn(
-            ctx.t("col.last_updated"), format="YYYY-MM-DD HH:mm:ss"),
+        "last_updated": time_column(shown, "last_updated", ctx.t("col.last_updated"),
+                                    "YYYY-MM-DD HH:mm:ss"),
         "link": st.column_config.LinkColumn(ctx.t("col.link"), display_text="🔎",
                                             width="small"),
     }
@@ -91,11 +99,10 @@ def _columns() -> dict:
 def progress_table(progress) -> None:  # noqa: ANN001
     st.subheader(ctx.t("overview.table"))
     ordered = progress.sort_values(["date", "meet"], ascending=[False, True])
-    shown = with_badges(ctx, ordered).assign(
+    shown = times(with_badges(ctx, ordered), ["last_updated"]).assign(
         meet_name=lambda f: [meet_label(m, ctx.lang) for m in f["meet"]],
-        last_updated=lambda f: kst(f["last_updated"]),
-        link=lambda f: [ctx.link("race", date=d, meet=m)
-                        for d, m in zip(f["date"], f["meet"], strict=True)],
+        link=race_links(ordered),
+        date=[date_shown(d, ctx.lang) for d in ordered["date"]],
     )
 
     def bar(key: str) -> st.column_config.ProgressColumn:
@@ -109,15 +116,32 @@ def progress_table(progress) -> None:  # noqa: ANN001
                       "enriched_races", "result_collected", "failed_races",
                       "collection_status_badge", "enrichment_status_badge",
                       "result_status_badge", "last_updated"],
-        column_config=_columns() | badge_columns(ctx) | {
+        column_config=_columns(shown) | badge_columns(ctx) | {
             "collected_pct": bar("col.collected_pct"),
             "enriched_pct": bar("col.enriched_pct"),
             "result_pct": bar("col.result_pct"),
         },
         key="progress_table",
     )
-    csv_download(ctx, progress.assign(last_updated=kst(progress["last_updated"])),
+    csv_download(ctx, times(progress, ["last_updated"]),
                  f"progress_{ctx.start}_{ctx.end}", key="csv_progress")
+
+
+def latest_hint(extent) -> None:  # noqa: ANN001
+    """Where the stored data is when the range shows none: the latest real race day with
+    a link to its 14 days, or, when no stored date is a real day, the latest stored cell."""
+    valid = [d for d in extent["date"] if is_valid_date_text(d)]
+    if not valid:
+        latest = str(extent["date"].max())
+        st.caption(ctx.t("overview.latest_hint", date=plain(date_shown(latest, ctx.lang))))
+        meet = int(extent.loc[extent["date"] == latest, "meet"].min())
+        page_link(ctx, "race", **day_params(latest, meet))
+        return
+    latest = max(valid)
+    start, end = attention.default_range(dt.datetime.combine(to_date(latest), dt.time(12), KST))
+    st.caption(ctx.t("overview.latest_hint", date=latest))
+    page_link(ctx, "overview", label=ctx.t("overview.show_latest"), icon="📅",
+              start=start, end=end)
 
 
 @st.fragment(run_every=ctx.run_every)
@@ -139,13 +163,7 @@ def body() -> None:
             no_data_help(ctx)
         else:
             st.info(ctx.t("overview.no_races"))
-            latest = str(extent["date"].max())
-            start, end = attention.default_range(
-                dt.datetime.strptime(latest, "%Y%m%d").replace(hour=12, tzinfo=attention.KST))
-            st.caption(ctx.t("overview.latest_hint", date=latest))
-            st.page_link("app.py", label=ctx.t("overview.show_latest"), icon="📅",
-                         query_params={"start": start, "end": end}
-                         | ({"lang": ctx.lang} if ctx.lang != "ko" else {}))
+            latest_hint(extent)
     items = attention.attention_frame(
         progress, start=ctx.start, end=ctx.end, now=now, meets=ctx.meets,
         stalled_minutes=settings.stalled_minutes, usual=settings.usual_weekdays)

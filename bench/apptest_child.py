@@ -1,8 +1,9 @@
 """One size's overview AppTest, in its own process so its peak memory is its own.
 
-Run by ``bench/run.py`` (``DATABASE_URL`` in the environment points at the bench database)::
+Run by :mod:`bench.run` (``DATABASE_URL`` in the environment points at the bench
+database), from the repository root::
 
-    python bench/apptest_child.py --start 20250215 --end 20260214 --repeat 5
+    python -m bench.apptest_child --start 20250215 --end 20260214 --repeat 5
 
 The libraries (Streamlit, pandas, Altair, SQLAlchemy, psycopg) are imported first and timed
 separately: a running server has paid that once. Before every run ``st.cache_data`` is
@@ -22,8 +23,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 
 def _maxrss_mb() -> float:

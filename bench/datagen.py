@@ -26,6 +26,8 @@ import datetime as dt
 import math
 import time
 
+from status_core.domain import KST
+
 TODAY = dt.date(2026, 2, 14)  # fixed, so runs are comparable
 RACES_PER_YEAR = 3300
 MAX_YEARS = 10
@@ -108,7 +110,7 @@ FROM (
                (i / %(groups)s)::int + 1 AS race_number,
                random() AS r1, random() AS r2, random() AS r3,
                (to_date(g.date, 'YYYYMMDD') + time '10:00')
-                   AT TIME ZONE 'Asia/Seoul' AS t0
+                   AT TIME ZONE %(kst)s AS t0
         FROM generate_series(0, %(n)s - 1) AS i
         JOIN bench_groups AS g ON g.g = (i %% %(groups)s)::int
     ) AS x
@@ -136,7 +138,7 @@ SELECT 'job-' || lpad(j::text, 8, '0'),
        'scheduler', '[]'::jsonb
 FROM (
     SELECT j, g.date, g.meet, r,
-           (to_date(g.date, 'YYYYMMDD') + time '09:00') AT TIME ZONE 'Asia/Seoul'
+           (to_date(g.date, 'YYYYMMDD') + time '09:00') AT TIME ZONE %(kst)s
                + make_interval(mins => (j / %(groups)s)::int) AS t0,
            CASE WHEN r2 < 0.60 THEN 'collection' WHEN r2 < 0.90 THEN 'enrichment'
                 WHEN r2 < 0.95 THEN 'analysis' ELSE 'batch' END AS type,
@@ -165,9 +167,12 @@ def generate(conn, n_races: int, *, seed: float = 0.2026) -> dict:  # noqa: ANN0
     conn.execute("DROP TABLE IF EXISTS bench_groups")
     conn.execute(_GROUPS_SQL, {"start": start, "today": TODAY})
     groups = conn.execute("SELECT count(*) FROM bench_groups").fetchone()[0]
-    conn.execute(_RACES_SQL, {"n": n_races, "groups": groups})
+    # Korean wall-clock times: the offset goes in as an interval (east of UTC), which
+    # AT TIME ZONE reads the right way round (a text '+09' would be POSIX, nine hours west).
+    kst = KST.utcoffset(None)
+    conn.execute(_RACES_SQL, {"n": n_races, "groups": groups, "kst": kst})
     n_jobs = max(1, n_races // 10)
-    conn.execute(_JOBS_SQL, {"n": n_jobs, "groups": groups})
+    conn.execute(_JOBS_SQL, {"n": n_jobs, "groups": groups, "kst": kst})
     conn.execute("DROP TABLE bench_groups")
     t_load = time.perf_counter() - t0
     conn.execute("VACUUM ANALYZE races")

@@ -1,7 +1,7 @@
 """Benchmark of the dashboard's queries on a throwaway PostgreSQL, written to RESULTS.md.
 
-    uv run python bench/run.py                          # 10k, 100k, 1M races, 5 repeats
-    uv run python bench/run.py --sizes 10000 --repeat 3 --no-apptest --out /tmp/r.md
+    uv run python -m bench.run                          # 10k, 100k, 1M races, 5 repeats
+    uv run python -m bench.run --sizes 10000 --repeat 3 --no-apptest --out /tmp/r.md
 
 Starts its own cluster (tests/pgcluster.py), generates each size server-side
 (bench/datagen.py), and measures, each figure the median of ``--repeat`` runs after a
@@ -30,44 +30,27 @@ import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from bench import datagen
+from bench.naive import days, naive_range
+from bench.report import FIXED_ROUND_TRIPS, SizeResult, evaluate, render
+from status_core.engine import make_engine, read
+from status_core.queries import progress_frame, summary_records
+from status_core.rules import derive_statuses
+from status_core.settings import Timeouts, parse_url
+
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-import pandas as pd  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
-from sqlalchemy import event  # noqa: E402
-
-from bench import datagen  # noqa: E402
-from bench.naive import days, naive_range  # noqa: E402
-from status_core.engine import make_engine, read  # noqa: E402
-from status_core.queries import progress_frame, summary_records  # noqa: E402
-from status_core.rules import derive_statuses  # noqa: E402
-from status_core.settings import Timeouts, parse_url  # noqa: E402
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 RESULTS = ROOT / "bench" / "RESULTS.md"
-RTTS_MS = (1.0, 20.0)
-# Round trips around the statements of one read() block: the pool's pre-ping, BEGIN READ
-# ONLY, ROLLBACK. (SET LOCAL statement_timeout is a statement and is counted as one.)
-FIXED_ROUND_TRIPS = 3
 DIAG_TIMEOUT = 2.0
-
-TARGETS = {
-    "pf_year": 3.0,  # progress_frame one year within 3x bare SQL
-    "pf_all": 2.0,  # whole history within 2x
-    "naive_speedup": 50.0,  # 90 days at least 50x faster than the naive counting
-    "apptest_s": 2.0,  # overview one year under 2 s at 1M
-    "refused_s": 0.2,
-    "silent_extra_s": 0.5,  # silent host under timeout + 0.5 s
-}
-
 
 # --------------------------------------------------------------------------- helpers
 
@@ -302,8 +285,8 @@ def apptest_overview(url: str, start: str, end: str, repeat: int) -> dict:
     env = {**os.environ, "DATABASE_URL": url}
     env.pop("KRA_DEMO_PATH", None)
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "apptest_child.py"), "--start", start,
-         "--end", end, "--repeat", str(repeat)],
+        [sys.executable, "-m", "bench.apptest_child", "--start", start, "--end", end,
+         "--repeat", str(repeat)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
@@ -320,37 +303,6 @@ def apptest_overview(url: str, start: str, end: str, repeat: int) -> dict:
 # --------------------------------------------------------------------------- diagnose
 
 
-class SilentServer:
-    """A loopback socket that accepts connections and never says a word."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self._held: list[socket.socket] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-                self._held.append(conn)
-            except OSError:
-                continue
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        for conn in self._held:
-            conn.close()
-        self.sock.close()
-
-
 def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -362,6 +314,7 @@ def bench_diagnose(healthy_url: str, repeat: int) -> dict:
         from status_core.diagnose import diagnose
     except ImportError as exc:
         return {"error": f"status_core.diagnose is not importable: {exc}"}
+    from tests.faults import SilentServer
     from tests.pgcluster import SENTINEL_PASSWORD
 
     silent = SilentServer()
@@ -389,17 +342,6 @@ def bench_diagnose(healthy_url: str, repeat: int) -> dict:
 
 
 # --------------------------------------------------------------------------- one size
-
-
-@dataclass
-class SizeResult:
-    size: int
-    data: dict = field(default_factory=dict)
-    year: dict = field(default_factory=dict)
-    whole: dict = field(default_factory=dict)
-    naive90: dict = field(default_factory=dict)
-    pandas_year: dict = field(default_factory=dict)
-    apptest: dict | None = None
 
 
 def ymd(day: dt.date) -> str:
@@ -450,267 +392,6 @@ def bench_size(cluster, size: int, repeat: int, *, apptest: bool = True,  # noqa
 # --------------------------------------------------------------------------- report
 
 
-def _fmt_n(n: int) -> str:
-    if n >= 1_000_000 and n % 1_000_000 == 0:
-        return f"{n // 1_000_000}M"
-    if n >= 1000 and n % 1000 == 0:
-        return f"{n // 1000}k"
-    return f"{n:,}"
-
-
-def _ms(v: float) -> str:
-    if v != v:  # nan
-        return "-"
-    return f"{v:.2f} ms" if v < 10 else f"{v:.1f} ms" if v < 100 else f"{v:,.0f} ms"
-
-
-def _verdict(ok: bool) -> str:
-    return "**met**" if ok else "**missed**"
-
-
-def evaluate(results: list[SizeResult], diag: dict | None) -> list[dict]:
-    """Each target, per size where it applies: met or missed, by how much, why."""
-    out = []
-    for r in results:
-        n = _fmt_n(r.size)
-        y, w, nv = r.year, r.whole, r.naive90
-        out.append({
-            "target": f"progress_frame, one year, within {TARGETS['pf_year']:g}x bare SQL",
-            "size": n, "ok": y["ratio"] <= TARGETS["pf_year"],
-            "value": f"{y['ratio']:.2f}x ({_ms(y['pf_ms'])} vs {_ms(y['sql_ms'])})",
-            "why": _why_pf(y),
-        })
-        out.append({
-            "target": f"progress_frame, whole history, within {TARGETS['pf_all']:g}x bare SQL",
-            "size": n, "ok": w["ratio"] <= TARGETS["pf_all"],
-            "value": f"{w['ratio']:.2f}x ({_ms(w['pf_ms'])} vs {_ms(w['sql_ms'])})",
-            "why": _why_pf(w),
-        })
-        out.append({
-            "target": "90 days: one round trip per range instead of 8 per date x meet",
-            "size": n, "ok": nv["pf_round_trips"] - FIXED_ROUND_TRIPS <= 2
-            and nv["naive_round_trips"] >= 8 * nv["day_meets"],
-            "value": f"{nv['pf_round_trips']} vs {nv['naive_round_trips']} round trips "
-                     f"(each incl. {FIXED_ROUND_TRIPS} for pre-ping/BEGIN/ROLLBACK and 1 SET "
-                     "LOCAL)",
-            "why": "",
-        })
-        out.append({
-            "target": f"90 days: at least {TARGETS['naive_speedup']:g}x faster than the "
-                      "naive counting (loopback)",
-            "size": n, "ok": nv["speedup"] >= TARGETS["naive_speedup"] and nv["same_answer"],
-            "value": f"{nv['speedup']:.0f}x ({_ms(nv['naive_ms'])} vs {_ms(nv['pf_ms'])})"
-                     + ("" if nv["same_answer"] else "; ANSWERS DIFFER"),
-            "why": "on loopback one small query costs ~"
-                   f"{nv['naive_ms'] / nv['naive_round_trips']:.2f} ms, so the naive way's "
-                   f"{nv['naive_round_trips']:,} of them take only "
-                   f"{_ms(nv['naive_ms'])}, while `progress_frame` needs {_ms(nv['pf_ms'])}, "
-                   f"{_ms(nv['sql_ms'])} of it the server aggregating the range's "
-                   f"{nv['races']:,} races (at 1M races 90 days are 30x a real quarter); "
-                   "at 1 ms RTT the gap is already "
-                   f"{_rtt_speedup(nv, 1.0):.0f}x, at 20 ms {_rtt_speedup(nv, 20.0):.0f}x",
-        })
-        if r.apptest is not None and r.size >= 1_000_000:
-            a = r.apptest
-            ok = "error" not in a and a["cold_s"] < TARGETS["apptest_s"] and not a["exceptions"]
-            out.append({
-                "target": f"overview AppTest, one year, under {TARGETS['apptest_s']:g} s "
-                          "(first run after the library imports; cache cleared each run)",
-                "size": n, "ok": ok,
-                "value": a.get("error") or f"first {a['cold_s']:.2f} s, later "
-                         f"{a['warm_s']:.2f} s (+ {a['imports_s']:.2f} s library imports once "
-                         "per process)",
-                "why": "see the AppTest rows: the page's own work (queries, attention list, "
-                       "two Altair charts, tables) on a one-year range",
-            })
-    if diag and "error" not in diag:
-        to = diag["timeout_s"]
-        ref, sil = diag["refused"], diag["silent"]
-        out.append({
-            "target": f"diagnose, refused port, under {TARGETS['refused_s']:g} s",
-            "size": "-", "ok": ref["max_s"] < TARGETS["refused_s"],
-            "value": f"median {ref['s']:.3f} s, max {ref['max_s']:.3f} s", "why": "",
-        })
-        out.append({
-            "target": f"diagnose, silent host, under its timeout + {TARGETS['silent_extra_s']:g}"
-                      f" s ({to + TARGETS['silent_extra_s']:g} s)",
-            "size": "-", "ok": sil["max_s"] < to + TARGETS["silent_extra_s"],
-            "value": f"median {sil['s']:.2f} s, max {sil['max_s']:.2f} s", "why": "",
-        })
-    return out
-
-
-def render(machine: dict, command: str, results: list[SizeResult], diag: dict | None,
-           wall_s: float, repeat: int) -> str:
-    cols = [_fmt_n(r.size) for r in results]
-    head = "| measure | " + " | ".join(f"{c} races" for c in cols) + " |"
-    sep = "| --- | " + " | ".join("---:" for _ in cols) + " |"
-    rows: list[tuple[str, Callable[[SizeResult], str]]] = [
-        ("history (years, race days x meets, races per date x meet)",
-         lambda r: f"{r.data['years']} y, {r.data['groups']:,}, {r.data['races_per_group']:.0f}"),
-        ("jobs rows", lambda r: f"{r.data['jobs']:,}"),
-        ("generate + ANALYZE (s)", lambda r: f"{r.data['load_analyze_s']:.1f}"),
-        ("**1 year**: races / date x meet rows", lambda r: f"{r.year['races']:,} / "
-                                                         f"{r.year['groups']:,}"),
-        ("1 year: bare SQL (server execution)", lambda r: _ms(r.year["sql_ms"])),
-        ("1 year: same statement in a read() block, rows fetched, no pandas",
-         lambda r: _ms(r.year["fetch_ms"])),
-        ("1 year: `progress_frame` (read() block)", lambda r: _ms(r.year["pf_ms"])),
-        ("1 year: ratio to bare SQL", lambda r: f"{r.year['ratio']:.2f}x"),
-        ("1 year: rows into pandas, grouped there", lambda r: _ms(r.pandas_year["pandas_ms"])),
-        ("1 year: pandas way / `progress_frame`",
-         lambda r: f"{r.pandas_year['speedup']:.1f}x"
-         + ("" if r.pandas_year["same_answer"] else " (DIFFERS)")),
-        ("**whole history**: races / date x meet rows",
-         lambda r: f"{r.whole['races']:,} / {r.whole['groups']:,}"),
-        ("whole: bare SQL (server execution)", lambda r: _ms(r.whole["sql_ms"])),
-        ("whole: same statement, rows fetched, no pandas", lambda r: _ms(r.whole["fetch_ms"])),
-        ("whole: `progress_frame`", lambda r: _ms(r.whole["pf_ms"])),
-        ("whole: ratio to bare SQL", lambda r: f"{r.whole['ratio']:.2f}x"),
-        ("**90 days**: collector's way (8 counts per day x meet)",
-         lambda r: _ms(r.naive90["naive_ms"])),
-        ("90 days: `progress_frame`", lambda r: _ms(r.naive90["pf_ms"])),
-        ("90 days: speed-up on loopback", lambda r: f"{r.naive90['speedup']:.0f}x"
-         + ("" if r.naive90["same_answer"] else " (ANSWERS DIFFER)")),
-        ("90 days: round trips, collector's way / ours",
-         lambda r: f"{r.naive90['naive_round_trips']:,} / {r.naive90['pf_round_trips']}"),
-    ]
-    for rtt in RTTS_MS:
-        rows.append((
-            f"90 days at {rtt:g} ms RTT (projected): collector's way / ours / speed-up",
-            lambda r, rtt=rtt: _rtt_cell(r.naive90, rtt),
-        ))
-    if any(r.apptest is not None for r in results):
-        rows += [
-            ("overview AppTest: library imports, once per process (s)",
-             lambda r: _app(r, "imports_s", "{:.2f}")),
-            ("overview AppTest, 1 year: first run (engine, first connection) (s)",
-             lambda r: _app(r, "cold_s", "{:.2f}")),
-            ("overview AppTest, 1 year: later runs, median (s)",
-             lambda r: _app(r, "warm_s", "{:.2f}")),
-            ("overview AppTest: progress table rows / exceptions",
-             lambda r: "-" if not r.apptest or "error" in r.apptest
-             else f"{r.apptest['rows']} / {len(r.apptest['exceptions'])}"),
-            ("overview process peak RSS (MB; after imports)",
-             lambda r: "-" if not r.apptest or "error" in r.apptest
-             else f"{r.apptest['maxrss_mb']:.0f} ({r.apptest['baseline_rss_mb']:.0f})"),
-        ]
-    table = [head, sep] + [f"| {label} | " + " | ".join(fn(r) for r in results) + " |"
-                           for label, fn in rows]
-
-    lines = [
-        "# Benchmark results",
-        "",
-        f"Written by `bench/run.py` on {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; "
-        f"the whole run took {wall_s / 60:.1f} min. Do not edit by hand: rerun the command.",
-        "",
-        "## Machine",
-        "",
-        f"- CPUs (nproc): {machine['nproc']} ({machine['cpu'] or 'unknown CPU'}); "
-        f"RAM: {machine['ram_gb']:.1f} GB; load average at start: "
-        + ", ".join(f"{x:.2f}" for x in machine["loadavg"]),
-        f"- PostgreSQL: {machine['postgres']} (throwaway cluster from tests/pgcluster.py, "
-        "fsync off, shared_buffers 128MB, loopback TCP, scram auth)",
-        f"- Python {machine['python']}, Streamlit {machine['streamlit']}, pandas "
-        f"{machine['pandas']}, SQLAlchemy {machine['sqlalchemy']}, psycopg 3",
-        "",
-        "## Command",
-        "",
-        "```",
-        command,
-        "```",
-        "",
-        f"Each figure is the median of {repeat} runs after one warm-up run, measured as the "
-        "dashboard's read-only role `kra_reader` (through the Supabase-like RLS policy) with "
-        "the dashboard's own engine (`status_core.engine.make_engine`) and `read()` block. "
-        "Bare SQL is `EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON)` of the exact statement "
-        "`progress_frame` sent, its `Execution Time`. Projected RTT rows add "
-        "(round trips x RTT) to the loopback time.",
-        "",
-        "## Data",
-        "",
-        "Generated server-side (`INSERT ... SELECT generate_series`, `bench/datagen.py`). Race "
-        "days follow the real weekly pattern (Seoul Sat/Sun, Jeju Fri/Sat, Busan-Gyeongnam "
-        "Fri/Sun: ~313 date x meet a year) ending "
-        f"{datagen.TODAY:%Y-%m-%d}. The history is ~3,300 races a year until it reaches ten "
-        "years, then stays ten years and the races per date x meet grow instead: the "
-        "dashboard accepts ranges of at most ten years within 1990-2100, so 300 years of "
-        "synthetic dates could not be shown as one history. At 1M races a \"year\" is ~100,000 "
-        "races (30x a real year), so the one-year figures are pessimistic. Old days are ~93% "
-        "enriched with a few failed/pending races, the last two weeks are in progress, ~1% of "
-        "days failed as a whole; `jobs` has a tenth as many rows.",
-        "",
-        "## Results",
-        "",
-        *table,
-        "",
-    ]
-    if diag is not None:
-        lines += ["## `diagnose` wall time", ""]
-        if "error" in diag:
-            lines += [f"Not measured: {diag['error']}", ""]
-        else:
-            lines += [
-                f"Timeout {diag['timeout_s']:g} s. Silent host: a loopback socket that accepts "
-                "and never answers.",
-                "",
-                "| case | median | max | cause(s) | ok |",
-                "| --- | ---: | ---: | --- | --- |",
-            ]
-            for name in ("healthy", "refused", "silent"):
-                d = diag[name]
-                lines.append(f"| {name} | {d['s']:.3f} s | {d['max_s']:.3f} s | "
-                             f"{', '.join(d['causes'])} | {', '.join(map(str, d['ok']))} |")
-            lines.append("")
-    lines += ["## Targets", "", "| target | size | result | verdict |", "| --- | --- | --- | --- |"]
-    verdicts = evaluate(results, diag)
-    for v in verdicts:
-        lines.append(f"| {v['target']} | {v['size']} | {v['value']} | {_verdict(v['ok'])} |")
-    missed = [v for v in verdicts if not v["ok"]]
-    lines += ["", "### Missed targets", ""]
-    if not missed:
-        lines.append("None.")
-    for v in missed:
-        why = v["why"] or "see above"
-        lines.append(f"- {v['target']} at {v['size']}: {v['value']}. Why: {why}.")
-    lines.append("")
-    return "\n".join(lines)
-
-
-def _why_pf(m: dict) -> str:
-    above = m["pf_ms"] - m["sql_ms"]
-    wire = m["fetch_ms"] - m["sql_ms"]
-    frame = m["pf_ms"] - m["fetch_ms"]
-    text = (f"{_ms(above)} above the SQL's {_ms(m['sql_ms'])}: the same statement alone, rows "
-            f"fetched and no frame built, already takes {_ms(m['fetch_ms'])} ({_ms(wire)} for "
-            f"the {m['round_trips']} round trips of a read() block: pool pre-ping, BEGIN READ "
-            "ONLY, SET LOCAL statement_timeout, the query, ROLLBACK, and the fetch)")
-    if frame > 0:
-        text += (f"; building the frame and the status rules add {_ms(frame)}. A fixed cost "
-                 "of a few ms, which only shows as a ratio where the SQL itself takes ~1-5 ms")
-    else:
-        text += "; building the frame is within the run-to-run noise"
-    return text
-
-
-def _rtt_speedup(nv: dict, rtt_ms: float) -> float:
-    naive = nv["naive_ms"] + nv["naive_round_trips"] * rtt_ms
-    ours = nv["pf_ms"] + nv["pf_round_trips"] * rtt_ms
-    return naive / ours
-
-
-def _rtt_cell(nv: dict, rtt_ms: float) -> str:
-    naive = nv["naive_ms"] + nv["naive_round_trips"] * rtt_ms
-    ours = nv["pf_ms"] + nv["pf_round_trips"] * rtt_ms
-    return f"{naive / 1000:,.1f} s / {_ms(ours)} / {naive / ours:,.0f}x"
-
-
-def _app(r: SizeResult, key: str, fmt: str) -> str:
-    if not r.apptest or "error" in r.apptest:
-        return "-" if not r.apptest else "error"
-    return fmt.format(r.apptest[key])
-
-
 # --------------------------------------------------------------------------- main
 
 
@@ -744,10 +425,23 @@ def run(sizes: list[int], repeat: int, *, apptest: bool = True, diagnose: bool =
     wall = time.perf_counter() - t_start
     text = render(machine, command, results, diag, wall, repeat)
     if out is not None:
-        out.write_text(text, encoding="utf-8")
+        out.write_text(text + _kept_section(out), encoding="utf-8")
         log(f"wrote {out} ({wall / 60:.1f} min)")
     return {"results": results, "diagnose": diag, "text": text, "wall_s": wall,
             "verdicts": evaluate(results, diag)}
+
+
+def _kept_section(path: Path) -> str:
+    """The section ``bench/bigcells.py`` wrote into the same file, kept as it is."""
+    from bench.bigcells import END, START
+
+    try:
+        old = path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    if START not in old or END not in old:
+        return ""
+    return "\n" + START + old.split(START, 1)[1].split(END, 1)[0] + END + "\n"
 
 
 def _sizes(text: str) -> list[int]:
@@ -761,7 +455,8 @@ def _sizes(text: str) -> list[int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.run",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=_sizes, default=list(DEFAULT_SIZES),
                         help="races per size, comma-separated (default 10000,100000,1000000)")
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
@@ -769,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-diagnose", action="store_true", help="skip the diagnose timings")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the results")
     args = parser.parse_args(argv)
-    command = "uv run python bench/run.py" + (
+    command = "uv run python -m bench.run" + (
         " " + shlex.join(sys.argv[1:]) if argv is None and sys.argv[1:] else ""
     )
     result = run(args.sizes, max(1, args.repeat), apptest=not args.no_apptest,

@@ -8,23 +8,47 @@ import pandas as pd
 import streamlit as st
 
 from status_core import attention
+from status_core.domain import KST, MEETS, meet_label
 from status_core.errors import StatusError
-from status_core.inputs import MEETS
+from status_core.inputs import is_valid_date_text, to_date
+from status_core.timestamps import kst_text
+from ui.cells import date_shown, plain, time_column, times
 from ui.common import (
     as_of,
     csv_download,
-    kst,
-    kst_text,
+    input_warning,
+    page_link,
     setup_page,
     show_error,
     status_badge,
 )
 from ui.data import Data
-from ui.filters import W_DAY, W_DAY_MEET, meet_label, resolve_day
-from ui.tables import badge_columns, job_columns, jobs_for_csv, jobs_for_display, with_badges
+from ui.filters import W_DAY, W_DAY_MEET, resolve_day
+from ui.pages import page
+from ui.tables import (
+    badge_columns,
+    job_columns,
+    job_detail,
+    jobs_for_csv,
+    jobs_for_display,
+    with_badges,
+)
+from ui.text import cell
 
+#: Table cells carry this much of a stored text; the whole is shown on demand.
+NAME_CELL = 120
+WARNING_CELL = 100
+WARNINGS_SHOWN = 3
+#: Up to this many races the failed ones are painted red (a pandas Styler, slow per row).
+STYLED_ROWS = 300
+RACE_TABLE = ("flag", "race_number", "race_name", "distance", "collection_status_badge",
+              "enrichment_status_badge", "result_status_badge", "collected_at", "enriched_at",
+              "result_collected_at", "updated_at", "horse_count", "data_quality_score",
+              "warning_count")
+
+RACE_TIMES = ("collected_at", "enriched_at", "result_collected_at", "updated_at")
 ctx = setup_page("race", live=True)
-st.title(f"🏇 {ctx.t('nav.race')}")
+st.title(f"{page('race').icon} {ctx.t('nav.race')}")
 now = dt.datetime.now(dt.UTC)
 today = f"{attention.today_kst(now):%Y%m%d}"
 data = Data(ctx, ctx.interval)
@@ -44,9 +68,12 @@ def latest_day() -> tuple[str, int] | None:
 
 
 warnings: list[str] = []
-day = resolve_day(warnings, latest_day)
+read_as: list[tuple[str, str]] = []
+day = resolve_day(warnings, latest_day, read_as)
 for message in warnings:
-    st.warning(f"**{ctx.t('error.input')}:** {message} — {ctx.t('error.fallback')}")
+    input_warning(message, ctx.lang)
+for typed, read in read_as:  # typed matched YYYY-MM-DD: digits and dashes only
+    st.caption(ctx.t("race.date_read_as", typed=typed, date=read))
 if day is None:
     if extent_error:
         show_error(ctx, extent_error[0])
@@ -62,6 +89,9 @@ left.date_input(ctx.t("race.date"), key=W_DAY, format="YYYY-MM-DD")
 right.selectbox(ctx.t("race.meet"), list(MEETS), key=W_DAY_MEET,
                 format_func=lambda m: meet_label(m, ctx.lang))
 race_date, meet = day
+is_day = is_valid_date_text(race_date)  # else a stored text opened as it is (?stored=)
+if not is_day:
+    st.info(ctx.t("race.stored_cell", text=plain(date_shown(race_date, ctx.lang))))
 
 
 def summary(status: dict) -> None:
@@ -78,9 +108,8 @@ def summary(status: dict) -> None:
                    status_badge(status["enrichment_status"], ctx.lang))
     cols[2].metric(ctx.t("summary.result_status"), status_badge(status["result_status"],
                                                                 ctx.lang))
-    updated = kst(status["last_updated"])
     cols[3].metric(ctx.t("summary.last_updated"),
-                   updated.strftime("%m-%d %H:%M") if updated is not None else "-",
+                   kst_text(status["last_updated"], "%m-%d %H:%M", suffix=False),
                    help=kst_text(status["last_updated"]))
     with st.expander("JSON"):
         st.json({**status, "last_updated": kst_text(status["last_updated"])})
@@ -88,27 +117,28 @@ def summary(status: dict) -> None:
 
 def races_table(races: pd.DataFrame) -> None:
     st.subheader(ctx.t("race.races"))
-    shown = with_badges(ctx, races).assign(
+    # Only the columns shown are sent (a cell may hold thousands of races); the warnings'
+    # text is in the table of flagged races below.
+    shown = times(with_badges(ctx, races), RACE_TIMES).assign(
+        race_name=[cell(n, NAME_CELL) for n in races["race_name"]],
         flag=["❌" if f else ("⚠️" if w else "") for f, w in
               zip(races["failed"], races["warning_count"], strict=True)],
-        **{c: kst(races[c]) for c in ("collected_at", "enriched_at", "result_collected_at",
-                                       "updated_at")},
-    )
+    )[list(RACE_TABLE)].pipe(repeated_as_category)
 
-    def when(key: str) -> st.column_config.DatetimeColumn:
-        return st.column_config.DatetimeColumn(ctx.t(key), format="MM-DD HH:mm:ss")
+    def when(key: str) -> st.column_config.Column:
+        return time_column(shown, key.removeprefix("col."), ctx.t(key), "MM-DD HH:mm:ss")
+
+    failed = races["failed"]
 
     def highlight(row: pd.Series) -> list[str]:
-        colour = "background-color: rgba(229, 57, 53, 0.15)" if row["failed"] else ""
+        colour = "background-color: rgba(229, 57, 53, 0.15)" if failed[row.name] else ""
         return [colour] * len(row)
 
+    # A Styler costs ~2 ms a row to send (every cell's style and display text): the ❌
+    # column marks failed races in a big cell, the red rows in a normal one.
     st.dataframe(
-        shown.style.apply(highlight, axis=1), hide_index=True, width="stretch",
-        column_order=["flag", "race_number", "race_name", "distance",
-                      "collection_status_badge", "enrichment_status_badge",
-                      "result_status_badge", "collected_at", "enriched_at",
-                      "result_collected_at", "updated_at", "horse_count",
-                      "data_quality_score", "warning_count", "warnings"],
+        shown.style.apply(highlight, axis=1) if len(shown) <= STYLED_ROWS else shown,
+        hide_index=True, width="stretch",
         column_config=badge_columns(ctx) | {
             "flag": st.column_config.TextColumn(ctx.t("col.flag"), width="small"),
             "race_number": st.column_config.NumberColumn(ctx.t("col.race_number"),
@@ -123,27 +153,81 @@ def races_table(races: pd.DataFrame) -> None:
             "data_quality_score": st.column_config.ProgressColumn(
                 ctx.t("col.quality"), min_value=0.0, max_value=1.0, format="%.2f"),
             "warning_count": st.column_config.NumberColumn(ctx.t("col.warning_count")),
-            "warnings": st.column_config.ListColumn(ctx.t("col.warnings")),
         },
         key="races_table",
     )
-    csv_download(ctx, races.assign(
-        warnings=races["warnings"].map(" | ".join),
-        **{c: kst(races[c]) for c in ("collected_at", "enriched_at", "result_collected_at",
-                                       "updated_at")}),
+    csv_download(ctx, times(races, RACE_TIMES).assign(
+        warnings=races["warnings"].map(" | ".join)),
         f"races_{race_date}_{meet}", key="csv_races")
-    flagged = races[races["failed"] | (races["warning_count"] > 0)]
-    failed = races[races["failed"]]
-    if not flagged.empty:
-        title = ctx.t("race.failed_title") if not failed.empty else ctx.t("race.warnings_title")
-        with st.expander(f"{title} ({len(flagged)})", expanded=not failed.empty):
-            for row in flagged.itertuples(index=False):
-                head = ctx.t("race.failed_line", n=row.race_number, name=row.race_name or "")
-                states = " · ".join(status_badge(s, ctx.lang) for s in (
-                    row.collection_status, row.enrichment_status, row.result_status))
-                lines = "\n".join(f"- {w}" for w in row.warnings) or ctx.t("race.no_warnings")
-                icon = "❌" if row.failed else "⚠️"
-                st.markdown(f"{icon} **{head}** — {states}\n\n{lines}")
+    flagged_section(races)
+
+
+def repeated_as_category(frame: pd.DataFrame) -> pd.DataFrame:
+    """The flag and status columns as categories: Arrow then sends each distinct badge
+    once, not once per race."""
+    cols = [c for c in frame if c in ("flag", "states") or c.endswith("_badge")]
+    return frame.astype(dict.fromkeys(cols, "category"))
+
+
+def warning_cells(warnings: list[str]) -> list[str]:
+    """A race's warnings for a table cell: the first few, each cut."""
+    items = [cell(w, WARNING_CELL) for w in warnings[:WARNINGS_SHOWN]]
+    if len(warnings) > WARNINGS_SHOWN:
+        items.append(ctx.t("race.more_warnings", n=len(warnings) - WARNINGS_SHOWN))
+    return items
+
+
+def flagged_section(races: pd.DataFrame) -> None:
+    """Failed and warned races as one table (a cell of thousands of them stays one
+    element), and one race's whole name and warnings on demand."""
+    flagged = races[races["failed"] | (races["warning_count"] > 0)].reset_index(drop=True)
+    if flagged.empty:
+        return
+    failed = bool(flagged["failed"].any())
+    title = ctx.t("race.failed_title") if failed else ctx.t("race.warnings_title")
+    with st.expander(f"{title} ({len(flagged)})", expanded=failed):
+        states = zip(flagged["collection_status"], flagged["enrichment_status"],
+                     flagged["result_status"], strict=True)
+        table = pd.DataFrame({
+            "flag": ["❌" if f else "⚠️" for f in flagged["failed"]],
+            "race_number": flagged["race_number"],
+            "race_name": [cell(n, NAME_CELL) for n in flagged["race_name"]],
+            "states": [" · ".join(status_badge(s, ctx.lang) for s in trio) for trio in states],
+            "warning_count": flagged["warning_count"],
+            "warnings": [warning_cells(w) for w in flagged["warnings"]],
+        }).pipe(repeated_as_category)
+        st.dataframe(table, hide_index=True, width="stretch", key="flagged_table",
+                     column_config={
+                         "flag": st.column_config.TextColumn(ctx.t("col.flag"), width="small"),
+                         "race_number": st.column_config.NumberColumn(
+                             ctx.t("col.race_number"), width="small"),
+                         "race_name": st.column_config.TextColumn(ctx.t("col.race_name")),
+                         "states": st.column_config.TextColumn(ctx.t("col.states")),
+                         "warning_count": st.column_config.NumberColumn(
+                             ctx.t("col.warning_count")),
+                         "warnings": st.column_config.ListColumn(ctx.t("col.warnings"),
+                                                                 width="large"),
+                     })
+        race_detail(flagged)
+
+
+def race_detail(flagged: pd.DataFrame) -> None:
+    """The whole name and every warning of the race picked, as text (never Markdown)."""
+    labels = [
+        f"{'❌' if failed else '⚠️'} "
+        + ctx.t("race.failed_line", n="-" if pd.isna(n) else int(n), name="").strip()
+        for failed, n in zip(flagged["failed"], flagged["race_number"], strict=True)]
+    chosen = st.selectbox(ctx.t("race.detail"), range(len(flagged)), index=None,
+                          format_func=labels.__getitem__, key="race_detail",
+                          placeholder=ctx.t("race.detail_placeholder"))
+    if chosen is None:
+        return
+    row = flagged.iloc[chosen]
+    st.caption(ctx.t("col.race_name"))
+    st.text(row["race_name"] if isinstance(row["race_name"], str) else "-")
+    st.caption(ctx.t("col.warnings") + f" ({len(row['warnings'])})")
+    st.code("\n".join(row["warnings"]) or ctx.t("race.no_warnings"), language=None,
+            wrap_lines=True)
 
 
 def jobs_table(jobs: pd.DataFrame) -> None:
@@ -157,10 +241,11 @@ def jobs_table(jobs: pd.DataFrame) -> None:
         column_order=["job_id", "type", "status_label", "created_at", "started_at",
                       "completed_at", "duration_min", "progress", "retry_count",
                       "error_message"],
-        column_config=job_columns(ctx),
+        column_config=job_columns(ctx, shown),
         key="race_jobs_table",
     )
     csv_download(ctx, jobs_for_csv(jobs), f"jobs_{race_date}_{meet}", key="csv_race_jobs")
+    job_detail(ctx, jobs, data.job_text, key="race_job_detail")
 
 
 @st.fragment(run_every=ctx.run_every)
@@ -169,25 +254,29 @@ def body() -> None:
     try:
         status = fresh.status(race_date, meet)
         races = fresh.races(race_date, meet)
-        jobs = fresh.jobs(race_date=race_date, meet=meet)
+        jobs = fresh.jobs(race_date=race_date, meet=meet, stored=True)
     except StatusError as exc:
         show_error(ctx, exc)
         return
     as_of(ctx, fresh.as_of)
     summary(status)
     if races.empty:
-        st.info(ctx.t("race.no_races", date=race_date, meet=meet_label(meet, ctx.lang)))
+        st.info(ctx.t("race.no_races", date=plain(date_shown(race_date, ctx.lang)),
+                      meet=meet_label(meet, ctx.lang)))
     else:
         races_table(races)
     jobs_table(jobs)
     links = st.columns(3)
-    start, end = attention.default_range(
-        dt.datetime.strptime(race_date, "%Y%m%d").replace(hour=12, tzinfo=attention.KST))
-    lang = {"lang": ctx.lang} if ctx.lang != "ko" else {}
-    links[0].page_link("app.py", label=ctx.t("race.overview_link"), icon="📊",
-                       query_params={"start": start, "end": end, "meet": str(meet)} | lang)
-    links[1].page_link("pages/2_jobs.py", label=ctx.t("race.jobs_link"), icon="⚙️",
-                       query_params={"race_date": race_date, "meet": str(meet)} | lang)
+    # A stored text that is no day has no range around it and no ?race_date= form.
+    around, day_param = {}, {}
+    if is_day:
+        start, end = attention.default_range(
+            dt.datetime.combine(to_date(race_date), dt.time(12), KST))
+        around, day_param = {"start": start, "end": end}, {"race_date": race_date}
+    page_link(ctx, "overview", label=ctx.t("race.overview_link"), where=links[0],
+              **around, meet=str(meet))
+    page_link(ctx, "jobs", label=ctx.t("race.jobs_link"), where=links[1],
+              **day_param, meet=str(meet))
 
 
 body()

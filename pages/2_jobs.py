@@ -7,32 +7,37 @@ import datetime as dt
 import streamlit as st
 
 from status_core import attention
-from status_core.diagnose import format_age
+from status_core.domain import ACTIVE_JOB_STATUSES, JOB_STATUSES, JOB_TYPES, format_age
 from status_core.errors import StatusError
+from status_core.queries import ERROR_PREVIEW
+from status_core.text import STRINGS
 from ui import charts
-from ui.common import as_of, csv_download, kst, setup_page, show_error
+from ui.cells import time_column, times
+from ui.common import as_of, csv_download, input_warning, setup_page, show_error
 from ui.data import Data
 from ui.filters import resolve_choices, resolve_optional_date
-from ui.tables import job_columns, jobs_for_csv, jobs_for_display
+from ui.pages import page
+from ui.tables import job_columns, job_detail, jobs_for_csv, jobs_for_display
+from ui.text import cell, md_plain
 
 JOB_LIMIT = 500
 W_TYPES, W_STATUSES, W_RACE_DATE = "w_job_types", "w_job_statuses", "w_job_race_date"
 
 ctx = setup_page("jobs", range_filters=True, live=True)
-st.title(f"⚙️ {ctx.t('nav.jobs')}")
+st.title(f"{page('jobs').icon} {ctx.t('nav.jobs')}")
 
 warnings: list[str] = []
-types = resolve_choices("job_types", "type", attention.JOB_TYPES, W_TYPES, warnings)
-statuses = resolve_choices("job_statuses", "status", attention.JOB_STATUSES, W_STATUSES,
+types = resolve_choices("job_types", "type", JOB_TYPES, W_TYPES, warnings)
+statuses = resolve_choices("job_statuses", "status", JOB_STATUSES, W_STATUSES,
                            warnings)
 race_date = resolve_optional_date("job_race_date", "race_date", W_RACE_DATE, warnings)
 for message in warnings:
-    st.warning(f"**{ctx.t('error.input')}:** {message} — {ctx.t('error.fallback')}")
+    input_warning(message, ctx.lang)
 
 with st.container(border=True):
     cols = st.columns([2, 2, 1])
-    cols[0].multiselect(ctx.t("jobs.types"), list(attention.JOB_TYPES), key=W_TYPES)
-    cols[1].multiselect(ctx.t("jobs.statuses"), list(attention.JOB_STATUSES), key=W_STATUSES,
+    cols[0].multiselect(ctx.t("jobs.types"), list(JOB_TYPES), key=W_TYPES)
+    cols[1].multiselect(ctx.t("jobs.statuses"), list(JOB_STATUSES), key=W_STATUSES,
                         format_func=lambda s: ctx.t(f"job.{s}"))
     cols[2].date_input(ctx.t("jobs.race_date"), key=W_RACE_DATE, format="YYYY-MM-DD")
     st.caption(ctx.t("jobs.range_caption", start=ctx.start, end=ctx.end, limit=JOB_LIMIT))
@@ -43,7 +48,9 @@ def counts_section(counts: dict[str, int]) -> None:
     frame = attention.status_counts_frame(counts)
     cols = st.columns(len(frame))
     for col, row in zip(cols, frame.itertuples(index=False), strict=True):
-        label = ctx.t(f"job.{row.status}")
+        # A status the collector does not define is stored text: a label is Markdown.
+        known = f"job.{row.status}" in STRINGS
+        label = ctx.t(f"job.{row.status}") if known else (md_plain(row.status) or "-")
         if row.legacy:
             label += f" · {ctx.t('jobs.legacy')}"
         col.metric(label, row.count)
@@ -69,25 +76,27 @@ def stuck_section(active, now: dt.datetime) -> None:  # noqa: ANN001
         column_order=["job_id", "type", "status_label", "race_date", "meet", "started_at",
                       "running_for", "progress", "current_step", "retry_count",
                       "error_message"],
-        column_config=job_columns(ctx),
+        column_config=job_columns(ctx, shown),
         key="stuck_table",
     )
     csv_download(ctx, jobs_for_csv(stuck), "stuck_jobs", key="csv_stuck")
 
 
-def recent_section(jobs) -> None:  # noqa: ANN001
+def recent_section(jobs, data: Data) -> None:  # noqa: ANN001
     st.subheader(f"{ctx.t('jobs.recent')} ({len(jobs)})")
     if jobs.empty:
         st.info(ctx.t("jobs.no_jobs"))
         return
+    shown = jobs_for_display(ctx, jobs)
     st.dataframe(
-        jobs_for_display(ctx, jobs), hide_index=True, width="stretch",
+        shown, hide_index=True, width="stretch",
         column_order=["job_id", "type", "status_label", "race_date", "meet", "created_at",
                       "started_at", "completed_at", "duration_min", "progress",
                       "retry_count", "error_message"],
-        column_config=job_columns(ctx), key="jobs_table",
+        column_config=job_columns(ctx, shown), key="jobs_table",
     )
     csv_download(ctx, jobs_for_csv(jobs), f"jobs_{ctx.start}_{ctx.end}", key="csv_jobs")
+    job_detail(ctx, jobs, data.job_text, key="job_detail")
 
 
 def timeline_section(jobs, now: dt.datetime) -> None:  # noqa: ANN001
@@ -106,21 +115,22 @@ def errors_section(jobs) -> None:  # noqa: ANN001
     if groups.empty:
         st.success(ctx.t("jobs.no_errors"))
         return
+    shown = times(groups, ["last_seen"]).assign(
+        example=[cell(e, ERROR_PREVIEW) for e in groups["example"]])
     st.dataframe(
-        groups.assign(last_seen=kst(groups["last_seen"])), hide_index=True, width="stretch",
+        shown, hide_index=True, width="stretch",
         column_config={
             "pattern": st.column_config.TextColumn(ctx.t("col.pattern"), width="large"),
             "count": st.column_config.NumberColumn(ctx.t("col.count")),
-            "last_seen": st.column_config.DatetimeColumn(ctx.t("col.last_seen"),
-                                                         format="YYYY-MM-DD HH:mm:ss"),
+            "last_seen": time_column(shown, "last_seen", ctx.t("col.last_seen"),
+                                     "YYYY-MM-DD HH:mm:ss"),
             "example": st.column_config.TextColumn(ctx.t("col.example"), width="large"),
             "job_ids": st.column_config.TextColumn(ctx.t("col.job_ids")),
             "types": st.column_config.TextColumn(ctx.t("col.types")),
         },
         key="errors_table",
     )
-    csv_download(ctx, groups.assign(last_seen=kst(groups["last_seen"])), "job_errors",
-                 key="csv_errors")
+    csv_download(ctx, shown, "job_errors", key="csv_errors")
 
 
 @st.fragment(run_every=ctx.run_every)
@@ -130,7 +140,7 @@ def body() -> None:
     created_from, created_to = attention.day_window(ctx.start, ctx.end)
     try:
         counts = data.job_counts()
-        active = data.jobs(statuses=list(attention.ACTIVE_JOB_STATUSES), limit=JOB_LIMIT)
+        active = data.jobs(statuses=list(ACTIVE_JOB_STATUSES), limit=JOB_LIMIT)
         jobs = data.jobs(since=created_from, types=types or None, statuses=statuses or None,
                          race_date=race_date, limit=JOB_LIMIT)
     except StatusError as exc:
@@ -140,7 +150,7 @@ def body() -> None:
     as_of(ctx, data.as_of)
     counts_section(counts)
     stuck_section(active, now)
-    recent_section(jobs)
+    recent_section(jobs, data)
     timeline_section(jobs, now)
     errors_section(jobs)
 

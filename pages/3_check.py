@@ -18,16 +18,16 @@ from status_core.diagnose import (
     cause_label,
     format_text,
     iter_diagnose,
-    url_secrets,
 )
+from status_core.domain import KST, MEETS, format_ms, meet_name
 from status_core.errors import StatusError
-from status_core.inputs import MEET_NAMES_EN, MEETS, parse_date, parse_meet, to_date
-from status_core.redact import mask_url, redact, strip_secrets
+from status_core.inputs import parse_date, parse_meet, to_date
+from status_core.redact import mask_url, redact, strip_secrets, url_secrets
 from status_core.settings import configured_url
 from ui.common import setup_page
+from ui.text import md_inline
 
 RESULT_KEY = "check.diagnosis"
-KST = dt.timezone(dt.timedelta(hours=9))
 
 ctx = setup_page("check")
 lang = ctx.lang
@@ -51,8 +51,9 @@ def _plain(text: object) -> str:
 
 
 def _escape(text: str) -> str:
-    """Plain text made safe for st.markdown (no accidental bold, links or LaTeX)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
+    """Plain text made safe for st.markdown (no bold, links, LaTeX, colour directives,
+    emoji codes or bare-URL links): the dashboard's one escaping rule."""
+    return md_inline(text)
 
 
 def _md(text: object) -> str:
@@ -65,15 +66,10 @@ def _md_code(text: object) -> str:
     return "".join(part if i % 2 else _escape(part) for i, part in enumerate(parts))
 
 
-def _fmt_ms(ms: float) -> str:
-    return f"{ms / 1000:.1f} s" if ms >= 10_000 else f"{ms:.0f} ms"
-
-
 def _meet_label(meet: int | None) -> str:
     if meet is None:
         return ctx.t("check.meet_none")
-    name = MEETS[meet] if lang == "ko" else MEET_NAMES_EN.get(meet, MEETS[meet])
-    return f"{meet} {name}"
+    return f"{meet} {meet_name(meet, lang)}"
 
 
 def _initial_date() -> dt.date | None:
@@ -91,7 +87,7 @@ def _initial_meet() -> int | None:
 
 
 def _step_line(step) -> str:  # noqa: ANN001 - status_core.diagnose.Step
-    elapsed = "" if step.outcome == "skipped" else f" · `{_fmt_ms(step.elapsed_ms)}`"
+    elapsed = "" if step.outcome == "skipped" else f" · `{format_ms(step.elapsed_ms)}`"
     return f"{step.mark} **{_md(step.title_in(lang))}**{elapsed}"
 
 

@@ -25,29 +25,20 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .inputs import MEETS, to_date
+# JOB_TYPES, KST, DEFAULT_USUAL_WEEKDAYS and the settings parsers are re-exported: callers
+# have long imported them from here; each is defined once, where it is imported from.
+from .domain import ACTIVE_JOB_STATUSES, JOB_STATUSES, LEGACY_JOB_STATUSES, MEETS
+from .domain import JOB_TYPES as JOB_TYPES
+from .domain import KST as KST
+from .domain import USUAL_WEEKDAYS as DEFAULT_USUAL_WEEKDAYS
+from .inputs import is_valid_date_text, to_date
+from .settings import DEFAULT_STALLED_MINUTES, DEFAULT_STUCK_MINUTES
+from .settings import format_weekdays as format_weekdays
+from .settings import parse_minutes as parse_minutes
+from .settings import parse_weekdays as parse_weekdays
+from .timestamps import as_utc, kst_safe
 
-KST = dt.timezone(dt.timedelta(hours=9), "KST")
-
-#: Python weekday numbers (Monday 0 .. Sunday 6) on which each meet usually races:
-#: Seoul Sat/Sun, Jeju Fri/Sat, Busan-Gyeongnam Fri/Sun (SCHEMA.md).
-DEFAULT_USUAL_WEEKDAYS: dict[int, tuple[int, ...]] = {1: (5, 6), 2: (4, 5), 3: (4, 6)}
-DEFAULT_STALLED_MINUTES = 30
-DEFAULT_STUCK_MINUTES = 60
 DEFAULT_RANGE_DAYS = 14
-
-WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-#: Job statuses in display order; ``running``/``retrying`` are what older collector
-#: versions wrote where newer ones write ``processing``.
-JOB_STATUSES = (
-    "pending", "queued", "processing", "running", "retrying", "completed", "failed",
-    "cancelled",
-)
-LEGACY_JOB_STATUSES = frozenset({"running", "retrying"})
-ACTIVE_JOB_STATUSES = ("processing", "running", "retrying")
-JOB_TYPES = ("collection", "enrichment", "analysis", "prediction", "improvement", "batch")
 
 #: Kinds of attention rows, most urgent first.
 ATTENTION_KINDS = ("failed", "stalled", "missing", "results_missing")
@@ -65,10 +56,7 @@ PROGRESS_STAGES = ("enriched", "collected", "failed", "pending")
 
 def now_kst(now: dt.datetime | None = None) -> dt.datetime:
     """``now`` (default: the current time) as an aware datetime in Korean time."""
-    now = now or dt.datetime.now(dt.UTC)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=dt.UTC)
-    return now.astimezone(KST)
+    return as_utc(now).astimezone(KST)
 
 
 def today_kst(now: dt.datetime | None = None) -> dt.date:
@@ -85,71 +73,8 @@ def default_range(
     return f"{start:%Y%m%d}", f"{today:%Y%m%d}"
 
 
-def _as_utc(value: dt.datetime | pd.Timestamp) -> pd.Timestamp:
-    ts = pd.Timestamp(value)
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-
-
-# --------------------------------------------------------------------------- settings
-
-
-def parse_weekdays(text: str | None) -> dict[int, tuple[int, ...]]:
-    """Usual race weekdays per meet from text such as ``1=sat,sun;2=fri,sat;3=fri,sun``.
-
-    Meets not named keep their default; weekdays may be names (``mon``..``sun``) or numbers
-    (0 Monday .. 6 Sunday); ``3=`` (nothing) means "no usual days". Empty text gives the
-    defaults. Raises :class:`InputError` saying what is wrong.
-    """
-    out = dict(DEFAULT_USUAL_WEEKDAYS)
-    if text is None or not text.strip():
-        return out
-    example = "1=sat,sun;2=fri,sat;3=fri,sun"
-    for part in re.split(r"[;\s]+", text.strip()):
-        if not part:
-            continue
-        meet_text, sep, days_text = part.partition("=")
-        if not sep or meet_text.strip() not in {"1", "2", "3"}:
-            raise InputError(
-                f"usual weekdays {part!r}: expected MEET=DAY,DAY with meet 1, 2 or 3",
-                hint=f"e.g. {example}",
-            )
-        days: set[int] = set()
-        for day in filter(None, (d.strip().lower()[:3] for d in days_text.split(","))):
-            if day in WEEKDAY_NAMES:
-                days.add(WEEKDAY_NAMES.index(day))
-            elif day in {"0", "1", "2", "3", "4", "5", "6"}:
-                days.add(int(day))
-            else:
-                raise InputError(
-                    f"usual weekdays {part!r}: {day!r} is not a weekday (mon..sun or 0..6)",
-                    hint=f"e.g. {example}",
-                )
-        out[int(meet_text)] = tuple(sorted(days))
-    return out
-
-
-def format_weekdays(usual: Mapping[int, Iterable[int]]) -> str:
-    """The inverse of :func:`parse_weekdays`: ``1=sat,sun;2=fri,sat;3=fri,sun``."""
-    return ";".join(
-        f"{meet}={','.join(WEEKDAY_NAMES[d] for d in sorted(days))}"
-        for meet, days in sorted(usual.items())
-    )
-
-
-def parse_minutes(text: str | None, default: int, *, name: str) -> int:
-    """A threshold in whole minutes (1..10080) from text; empty gives ``default``."""
-    if text is None or not str(text).strip():
-        return default
-    raw = str(text).strip()
-    # ASCII digits only: "²" passes str.isdigit() but not int(); "1e3", "nan" are no minutes.
-    value = int(raw) if raw.isascii() and raw.isdigit() else 0
-    if not 1 <= value <= 10080:
-        shown = raw if len(raw) <= 40 else raw[:40] + "…"
-        raise InputError(
-            f"{name} {shown!r} must be a whole number of minutes between 1 and 10080",
-            hint=f"e.g. {name}={default}",
-        )
-    return value
+def _utc_stamp(value: dt.datetime) -> pd.Timestamp:
+    return pd.Timestamp(as_utc(value))
 
 
 # --------------------------------------------------------------------------- overview
@@ -216,7 +141,7 @@ def progress_stages(progress: pd.DataFrame) -> pd.DataFrame:
 
 
 def _age_minutes(last_updated: pd.Series, now: dt.datetime) -> pd.Series:
-    ref = _as_utc(now)
+    ref = _utc_stamp(now)
     ages = (ref - pd.to_datetime(last_updated, utc=True)).dt.total_seconds() / 60.0
     return ages.round(0)
 
@@ -381,16 +306,18 @@ def calendar_frame(
 def default_race_day(progress: pd.DataFrame, today: dt.date) -> tuple[str, int] | None:
     """The race day to show when none is asked for: the latest date on or before ``today``
     with races (lowest meet number that day), else the earliest later date; ``None`` when
-    the frame is empty."""
+    the frame is empty. Stored dates that are not real days (:func:`is_valid_date_text`)
+    are chosen only when there is no other."""
     if progress.empty:
         return None
+    valid = progress[[is_valid_date_text(d) for d in progress["date"]]]
+    # Only when no stored date is a real day does the default fall back to one that is
+    # not (the page then opens it by its stored text).
+    pool = valid if not valid.empty else progress
     key = f"{today:%Y%m%d}"
-    past = progress[progress["date"] <= key]
-    if not past.empty:
-        day = past["date"].max()
-    else:
-        day = progress["date"].min()
-    meet = int(progress.loc[progress["date"] == day, "meet"].min())
+    past = pool[pool["date"] <= key]
+    day = past["date"].max() if not past.empty else pool["date"].min()
+    meet = int(pool.loc[pool["date"] == day, "meet"].min())
     return str(day), meet
 
 
@@ -461,7 +388,7 @@ def stuck_jobs(
     if jobs.empty:
         return jobs.assign(running_minutes=pd.Series(dtype=float))
     began = jobs["started_at"].fillna(jobs["created_at"])
-    running = (_as_utc(now) - pd.to_datetime(began, utc=True)).dt.total_seconds() / 60.0
+    running = (_utc_stamp(now) - pd.to_datetime(began, utc=True)).dt.total_seconds() / 60.0
     mask = jobs["status"].isin(ACTIVE_JOB_STATUSES) & running.notna() & (running > minutes)
     out = jobs.loc[mask].assign(running_minutes=running[mask].round(0))
     return out.sort_values("running_minutes", ascending=False).reset_index(drop=True)
@@ -482,18 +409,24 @@ def status_counts_frame(counts: Mapping[str, int]) -> pd.DataFrame:
 def job_timeline(jobs: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
     """Bars for a timeline: jobs that started, from ``started_at`` to ``completed_at`` (or
     ``now`` while still active; ``open`` is then True). Columns ``job_id, type, status,
-    start, end, open, duration_s``."""
+    start, end, open, duration_s``. Jobs with an infinite or year-9999 time are left
+    out; a NULL status is ``none``."""
     cols = ["job_id", "type", "status", "start", "end", "open", "duration_s"]
     if jobs.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    started = jobs[jobs["started_at"].notna()]
-    ref = _as_utc(now)
+    showable = [kst_safe(a) and kst_safe(b)
+                for a, b in zip(jobs["started_at"], jobs["completed_at"], strict=True)]
+    # An infinite (or year-9999) start or end has no place on a time axis; the tables
+    # show it ("∞").
+    started = jobs[jobs["started_at"].notna() & np.asarray(showable, dtype=bool)]
+    ref = _utc_stamp(now)
     begin = pd.to_datetime(started["started_at"], utc=True).astype("datetime64[us, UTC]")
     end = pd.to_datetime(started["completed_at"], utc=True).astype("datetime64[us, UTC]")
     is_open = end.isna()
     end = end.where(~is_open, ref)
     out = pd.DataFrame({
-        "job_id": started["job_id"], "type": started["type"], "status": started["status"],
+        "job_id": started["job_id"], "type": started["type"],
+        "status": started["status"].astype(object).where(started["status"].notna(), "none"),
         "start": begin, "end": end, "open": is_open,
         "duration_s": (end - begin).dt.total_seconds(),
     })
@@ -510,9 +443,9 @@ def filter_jobs(
     if meets and set(meets) != set(MEETS):
         out = out[out["meet"].isin(list(meets)).fillna(False).astype(bool)]
     if created_from is not None:
-        out = out[out["created_at"] >= _as_utc(created_from)]
+        out = out[out["created_at"] >= _utc_stamp(created_from)]
     if created_to is not None:
-        out = out[out["created_at"] < _as_utc(created_to)]
+        out = out[out["created_at"] < _utc_stamp(created_to)]
     return out.reset_index(drop=True)
 
 

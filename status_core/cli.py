@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import sys
 import time
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -18,13 +19,21 @@ from typing import TextIO
 from . import STARTED_AT, __version__
 from .actions.command import add_commands as add_action_commands
 from .alerts.commands import add_commands as add_alert_commands
-from .engine import make_engine, read
+from .domain import KST, MEETS, meet_name
+from .engine import make_engine, run_read
 from .errors import InputError, StatusError
-from .inputs import MEETS, parse_date, parse_meet, parse_meets, parse_range
+from .inputs import (
+    date_label,
+    parse_date,
+    parse_meet,
+    parse_meets,
+    parse_range,
+    parse_stored_date,
+)
 from .redact import redact, url_secrets
 from .settings import DatabaseTarget, resolve_target, resolve_timeouts
+from .timestamps import kst_iso, kst_text
 
-KST = dt.timezone(dt.timedelta(hours=9), "KST")
 PROG = "kra-status"
 _OUTPUT_RESERVE = 0.15  # seconds kept for rendering and printing the report
 
@@ -48,10 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the SCHEMA.md collection status. Dates: YYYYMMDD or YYYY-MM-DD.",
     )
     status.add_argument("--date", help="one race date (with --meet)")
+    status.add_argument(
+        "--stored-date", metavar="TEXT",
+        help="the exact date text of a stored cell that is not a real YYYYMMDD day "
+             "(e.g. 20261131, as a range lists it), with --meet")
     status.add_argument("--start", help="first date of a range (with --end)")
     status.add_argument("--end", help="last date of a range, inclusive")
     status.add_argument(
-        "--meet", action="append", help="1 서울, 2 제주, 3 부산경남; repeat for several"
+        "--meet", action="append",
+        help=", ".join(f"{code} {names[0]}" for code, names in MEETS.items())
+        + "; repeat for several",
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -80,12 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.astimezone(KST).isoformat() if value is not None else None
-
-
 def _json_record(rec: dict) -> dict:
-    return {**rec, "last_updated": _iso(rec["last_updated"])}
+    return {**rec, "last_updated": kst_iso(rec["last_updated"])}
 
 
 def _table(records: list[dict]) -> str:
@@ -93,12 +104,12 @@ def _table(records: list[dict]) -> str:
               "collection", "enrichment", "result", "last_updated (KST)")
     rows = [header]
     for r in records:
-        updated = r["last_updated"]
         rows.append((
-            r["date"], f"{r['meet']} {MEETS.get(r['meet'], '')}", str(r["total_races"]),
-            str(r["collected_races"]), str(r["enriched_races"]), r["status"],
-            r["collection_status"], r["enrichment_status"], r["result_status"],
-            updated.astimezone(KST).strftime("%Y-%m-%d %H:%M:%S") if updated else "-",
+            date_label(r["date"]),
+            f"{r['meet']} {meet_name(r['meet']) if r['meet'] in MEETS else ''}",
+            str(r["total_races"]), str(r["collected_races"]), str(r["enriched_races"]),
+            r["status"], r["collection_status"], r["enrichment_status"], r["result_status"],
+            kst_text(r["last_updated"], suffix=False),
         ))
     widths = [max(_width(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip()
@@ -107,8 +118,8 @@ def _table(records: list[dict]) -> str:
 
 
 def _width(text: str) -> int:
-    # Hangul is double width in a terminal.
-    return sum(2 if "\uac00" <= ch <= "\ud7a3" else 1 for ch in text)
+    # Wide and full-width characters (Hangul, CJK, full-width digits) take two columns.
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def _pad(text: str, width: int) -> str:
@@ -126,13 +137,18 @@ def _open(target: DatabaseTarget):  # noqa: ANN202
 def _cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     from .queries import collection_status, progress_frame, summary_records
 
-    if args.date and (args.start or args.end):
-        raise InputError("use either --date or --start/--end, not both",
+    one_day = args.date is not None or args.stored_date is not None
+    if sum((args.date is not None, args.stored_date is not None,
+            bool(args.start or args.end))) > 1:
+        raise InputError("use one of --date, --stored-date or --start/--end, not both",
                          hint="kra-status status --date 20260214 --meet 1")
-    if args.date:
-        race_date = parse_date(args.date)
+    if one_day:
+        stored = args.stored_date is not None
+        race_date = (parse_stored_date(args.stored_date, name="--stored-date") if stored
+                     else parse_date(args.date))
         if not args.meet or len(args.meet) != 1:
-            raise InputError("--date needs exactly one --meet (1, 2 or 3)",
+            raise InputError(f"--{'stored-date' if stored else 'date'} needs exactly one "
+                             "--meet (1, 2 or 3)",
                              hint="kra-status status --date 20260214 --meet 1")
         meet = parse_meet(args.meet[0])
     elif args.start or args.end:
@@ -147,15 +163,16 @@ def _cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     target = resolve_target()
     engine = _open(target)
     try:
-        with read(engine, target) as conn:
-            if args.date:
-                records = [collection_status(conn, race_date, meet)]
-            else:
-                records = summary_records(progress_frame(conn, start, end, meets))
+        if one_day:
+            records = [run_read(engine, target, collection_status, race_date, meet,
+                                stored=stored)]
+        else:
+            records = summary_records(run_read(engine, target, progress_frame, start, end,
+                                               meets))
     finally:
         engine.dispose()
     if args.json:
-        payload = _json_record(records[0]) if args.date else [_json_record(r) for r in records]
+        payload = _json_record(records[0]) if one_day else [_json_record(r) for r in records]
         out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     elif records:
         out.write(_table(records) + "\n")

@@ -59,6 +59,14 @@ def meet_name(meet: object, lang: str = "ko") -> str:
     return names[1] if lang == "en" else names[0]
 
 
+def meet_label(meet: object, lang: str = "ko") -> str:
+    """The racecourse as the pickers and tables show it: ``서울``, and in English with the
+    Korean name staff know it by, ``Seoul (서울)``."""
+    if lang != "en" or meet_name(meet, "en") == meet_name(meet, "ko"):
+        return meet_name(meet, lang)
+    return f"{meet_name(meet, 'en')} ({meet_name(meet, 'ko')})"
+
+
 def format_age(seconds: float, lang: str = "ko") -> str:
     """``3 min ago`` / ``3분 전``."""
     if seconds < -60:

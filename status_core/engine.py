@@ -3,21 +3,32 @@
 PostgreSQL: every transaction starts ``READ ONLY`` (the server rejects writes) with a
 ``SET LOCAL statement_timeout``; both are per transaction so they survive a
 transaction-mode pooler, which drops session settings and startup ``options``.
+
+Wall time: :func:`run_read` gives every read of the pages and the CLI a client-side
+deadline (connect timeout + statement timeout + :data:`READ_GRACE`), because the
+server-side limits cannot help against a server that stopped running (see
+:mod:`status_core.bounded`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sqlite3
-from collections.abc import Iterator
+import threading
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from .bounded import Late, SocketCutter, call_within
+from .causes import error_for
 from .classify import classify, server_message
-from .errors import DatabaseUnavailable, QueryFailed, SchemaError, StatusError
+from .errors import DatabaseUnavailable, SchemaError, StatusError
 from .redact import redact
 from .settings import (
     APPLICATION_NAME,
@@ -26,6 +37,20 @@ from .settings import (
     DatabaseTarget,
     Timeouts,
 )
+from .timestamps import register_loaders
+
+T = TypeVar("T")
+
+#: Seconds a read may take beyond connect + statement timeout before it is given up. The
+#: promise is a message within connect + statement + 1 s, so the rest of that second is
+#: left to the page (rerun, render, delivery). A query the server cancels at its
+#: statement_timeout still gets its own error back first: a pooled read spends none of the
+#: connect timeout, which is slack on top of this.
+READ_GRACE = 0.25
+
+_TIMEOUTS: weakref.WeakKeyDictionary[Engine, Timeouts] = weakref.WeakKeyDictionary()
+# The SocketCutter of the bounded read running on this thread, if any.
+_current = threading.local()
 
 
 def make_engine(
@@ -56,14 +81,19 @@ def make_engine(
         pool_timeout=timeouts.connect,
         pool_recycle=1800,
     )
+    _TIMEOUTS[engine] = timeouts
+    _track_pings(engine)
     statement_ms = statement_timeout_ms(timeouts.statement)
 
-    # insert=True (issue 5): run before SQLAlchemy's own first-connect queries (version,
+    # insert=True: run before SQLAlchemy's own first-connect queries (version,
     # current_schema, ...), so even those go out in a BEGIN READ ONLY transaction.
     @event.listens_for(engine, "connect", insert=True)
     def _on_connect(dbapi_conn, _record):  # noqa: ANN001
         # psycopg then opens every transaction with BEGIN READ ONLY.
         dbapi_conn.read_only = read_only
+        # A stored infinity or a year past 9999 must not fail the query it is read by.
+        register_loaders(dbapi_conn)
+        _attach(dbapi_conn)  # before the first-connect queries, which can hang too
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
@@ -96,7 +126,35 @@ def _sqlite_engine(target: DatabaseTarget, timeouts: Timeouts, *, read_only: boo
     else:
         def creator() -> sqlite3.Connection:
             return sqlite3.connect(path, timeout=timeouts.connect, check_same_thread=False)
-    return sa.create_engine("sqlite+pysqlite://", creator=creator, pool_pre_ping=True)
+    engine = sa.create_engine("sqlite+pysqlite://", creator=creator, pool_pre_ping=True)
+    _TIMEOUTS[engine] = timeouts
+    return engine
+
+
+def _track_pings(engine: Engine) -> None:
+    """Let a bounded read know the pooled connection it is pinging.
+
+    The pool's pre-ping runs before any pool event fires, and it is exactly what hangs on a
+    pooled connection to a frozen server; wrapping this engine's own dialect instance is the
+    one place that sees the connection first.
+    """
+    ping = engine.dialect.do_ping
+
+    def do_ping(dbapi_conn: Any) -> bool:
+        _attach(dbapi_conn)
+        return ping(dbapi_conn)
+
+    engine.dialect.do_ping = do_ping  # type: ignore[method-assign]
+
+
+def _attach(dbapi_conn: Any) -> None:
+    """Hand the socket of ``dbapi_conn`` to the bounded read running on this thread."""
+    cutter = getattr(_current, "cutter", None)
+    fileno = getattr(dbapi_conn, "fileno", None)  # psycopg has one; sqlite3 has none
+    if cutter is None or fileno is None:
+        return
+    with contextlib.suppress(Exception):  # a closed connection has no socket to cut
+        cutter.attach(fileno())
 
 
 def translate(exc: BaseException, target: DatabaseTarget | None = None) -> StatusError:
@@ -111,14 +169,7 @@ def translate(exc: BaseException, target: DatabaseTarget | None = None) -> Statu
     where = f" ({target.masked})" if target else ""
     context = _hint_context(target)
     hint = hint_for(cause, "en", **context)
-    if cause in {"schema_missing", "schema_legacy", "schema_outdated"}:
-        return SchemaError(f"The collector's tables are not usable{where}: {message}",
-                           hint=hint, cause=cause, context=context)
-    if cause in {"permission_denied", "query_timeout", "rows_hidden_by_rls"}:
-        return QueryFailed(f"The query failed{where}: {message}", hint=hint, cause=cause,
-                           context=context)
-    return DatabaseUnavailable(f"Cannot use the database{where}: {message}",
-                               hint=hint, cause=cause, context=context)
+    return error_for(cause, f"{where}: {message}", hint=hint, context=context)
 
 
 def _hint_context(target: DatabaseTarget | None) -> dict[str, object]:
@@ -141,7 +192,11 @@ def _hint_context(target: DatabaseTarget | None) -> dict[str, object]:
 
 @contextmanager
 def read(engine: Engine, target: DatabaseTarget | None = None) -> Iterator[Connection]:
-    """A read transaction; any database error leaves as a :class:`StatusError`."""
+    """A read transaction; any database error leaves as a :class:`StatusError`.
+
+    Not bounded in wall time (the body runs on the caller's thread): the pages and the CLI
+    read through :func:`run_read`.
+    """
     try:
         with engine.connect() as conn:
             yield conn
@@ -153,6 +208,71 @@ def read(engine: Engine, target: DatabaseTarget | None = None) -> Iterator[Conne
         if isinstance(error, SchemaError):
             error = _explain_schema(engine, error)
         raise error from None
+
+
+def read_deadline(engine: Engine) -> float:
+    """Seconds :func:`run_read` waits: connect + statement timeout + :data:`READ_GRACE`."""
+    timeouts = _TIMEOUTS.get(engine) or Timeouts()
+    return timeouts.connect + timeouts.statement + READ_GRACE
+
+
+def run_read(engine: Engine, target: DatabaseTarget | None, fn: Callable[..., T],
+             /, *args: Any, **kwargs: Any) -> T:
+    """``fn(conn, *args, **kwargs)`` in a :func:`read` transaction, bounded in wall time.
+
+    Raises :class:`DatabaseUnavailable` (cause ``timeout``) after :func:`read_deadline`
+    seconds, whatever the read was waiting for: the pool, the login, the pre-ping of a
+    pooled connection, a query or the final rollback. Other errors leave as :func:`read`
+    raises them.
+
+    Why a worker thread and not a deadline inside psycopg: psycopg's waits take no
+    deadline (only the connect has one), and the pre-ping and the first-connect queries
+    run inside SQLAlchemy's pool where no caller code can set one. A thread is the one
+    bound that holds wherever the call is stuck. The abandoned call is then ended, not
+    leaked: its sockets are shut down, so the driver fails at once, SQLAlchemy invalidates
+    the connection and its pool slot is free again; the pool is also replaced, so no
+    connection of the frozen server is ever handed out again.
+    """
+    seconds = read_deadline(engine)
+    cutter = SocketCutter()
+
+    def work() -> T:
+        _current.cutter = cutter
+        try:
+            with read(engine, target) as conn:
+                _attach(conn.connection.dbapi_connection)  # a fresh one skips the ping
+                return fn(conn, *args, **kwargs)
+        finally:
+            _current.cutter = None
+            cutter.release()
+
+    try:
+        return call_within(work, seconds, name="kra-read")
+    except Late:
+        cutter.cut()
+        # Closing the idle connections only sends a goodbye; still, nothing here may block
+        # or replace the message with another error.
+        with contextlib.suppress(Exception):
+            call_within(engine.dispose, 0.25, name="kra-dispose")
+        raise _no_answer(target, seconds, connected=cutter.attached) from None
+
+
+def _no_answer(target: DatabaseTarget | None, seconds: float, *,
+               connected: bool) -> DatabaseUnavailable:
+    from .hints import hint_for
+
+    where = f" ({target.masked})" if target else ""
+    if connected:
+        what = (f"the server accepted the connection but gave no answer within {seconds:g}s "
+                "(stopped, paused or overloaded)")
+    else:
+        what = f"no answer from the server within {seconds:g}s"
+    context = {**_hint_context(target), "seconds": f"{seconds:g}"}
+    return DatabaseUnavailable(
+        f"Cannot use the database{where}: timeout: {what}. The read was given up; the next "
+        "one opens a new connection.",
+        hint=hint_for("timeout", "en", **context), cause="timeout", context=context,
+    )
 
 
 def _explain_schema(engine: Engine, error: SchemaError) -> SchemaError:

@@ -15,8 +15,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .inputs import MEETS, parse_date, parse_meet, parse_meets, parse_range
-from .rules import status_arrays
+from .inputs import parse_date, parse_meet, parse_meets, parse_range, parse_stored_date
+from .rules import COUNT_INPUTS, status_arrays
+from .schema import JOB_COLUMNS, RACE_COLUMNS
+from .timestamps import as_utc, to_utc
 
 SUMMARY_FIELDS = (
     "date",
@@ -30,16 +32,9 @@ SUMMARY_FIELDS = (
     "result_status",
     "last_updated",
 )
-COUNT_FIELDS = (
-    "total_races",
-    "collected_races",
-    "enriched_races",
-    "collection_failed",
-    "enrichment_failed",
-    "result_collected",
-    "result_failed",
-    "failed_races",
-)
+#: The counts :data:`_PROGRESS_SQL` selects, in its order: the status rules' inputs, then
+#: the races with any failure.
+COUNT_FIELDS = (*COUNT_INPUTS, "failed_races")
 PROGRESS_COLUMNS = (
     *SUMMARY_FIELDS,
     "collection_failed",
@@ -72,15 +67,6 @@ WHERE date BETWEEN :start AND :end {meet_filter}
 GROUP BY date, meet
 ORDER BY date, meet
 """
-
-
-def to_utc(values: pd.Series) -> pd.Series:
-    """Timestamps from either driver (datetimes or SQLite ISO text) as UTC pandas values."""
-    if values.empty:
-        return pd.Series(index=values.index, dtype="datetime64[us, UTC]")
-    # One resolution for every column, whatever the driver returned, so columns combine
-    # (fillna, subtraction) without dtype surprises.
-    return pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce").dt.as_unit("us")
 
 
 def _empty_progress() -> pd.DataFrame:
@@ -122,6 +108,11 @@ def progress_frame(
     rows = conn.execute(stmt, params).all()
     if not rows:
         return _empty_progress()
+    return _progress_from_rows(rows)
+
+
+def _progress_from_rows(rows: Sequence) -> pd.DataFrame:
+    """The progress frame of rows shaped like :data:`_PROGRESS_SQL`'s result."""
     # Column-wise numpy, one DataFrame built at the end: building it row by row from
     # SQLAlchemy Rows, then adding columns one at a time, cost more than the query itself.
     columns = list(zip(*rows, strict=True))
@@ -170,16 +161,32 @@ def summary_records(frame: pd.DataFrame) -> list[dict]:
     return records
 
 
-def collection_status(conn: Connection, race_date: str, meet: int) -> dict:
+def _cell_date(race_date: str, stored: bool) -> str:
+    """A typed date (``YYYYMMDD``/ISO, normalised) or, with ``stored``, the exact text."""
+    return parse_stored_date(race_date) if stored else parse_date(race_date)
+
+
+_CELL_SQL = _PROGRESS_SQL.replace("date BETWEEN :start AND :end {meet_filter}",
+                                  "date = :date AND meet = :meet")
+
+
+def collection_status(conn: Connection, race_date: str, meet: int, *,
+                      stored: bool = False) -> dict:
     """The collector's ``GET /api/v2/collection/status`` object for one date x meet.
 
     Keys, exactly: ``date, meet, total_races, collected_races, enriched_races, status,
     collection_status, enrichment_status, result_status, last_updated`` (a timezone-aware
-    datetime, or ``None`` when there are no races).
+    datetime, or ``None`` when there are no races). ``stored=True`` takes ``race_date`` as
+    the exact stored text (any text a range lists, calendar date or not), as the collector
+    does; otherwise it must be a date a person would type (``YYYYMMDD`` or ISO).
     """
-    race_date = parse_date(race_date)
+    race_date = _cell_date(race_date, stored)
     meet = parse_meet(meet)
-    frame = progress_frame(conn, race_date, race_date, [meet])
+    if stored:
+        rows = conn.execute(sa.text(_CELL_SQL), {"date": race_date, "meet": meet}).all()
+        frame = _progress_from_rows(rows) if rows else _empty_progress()
+    else:
+        frame = progress_frame(conn, race_date, race_date, [meet])
     if frame.empty:
         return {
             "date": race_date,
@@ -196,29 +203,13 @@ def collection_status(conn: Connection, race_date: str, meet: int) -> dict:
     return summary_records(frame)[0]
 
 
-RACE_COLUMNS = (
-    "race_id",
-    "race_number",
-    "race_name",
-    "distance",
-    "track",
-    "weather",
-    "collection_status",
-    "enrichment_status",
-    "result_status",
-    "collected_at",
-    "enriched_at",
-    "result_collected_at",
-    "updated_at",
-    "horse_count",
-    "data_quality_score",
-    "warnings",
-)
 _TIME_COLUMNS = ("collected_at", "enriched_at", "result_collected_at", "updated_at")
 
 
-def _json_value(value):  # noqa: ANN001, ANN202
-    if isinstance(value, str):
+def _json_value(value, decode: bool = True):  # noqa: ANN001, ANN202
+    """A JSON column's value. SQLite hands over the JSON text (``decode``); psycopg has
+    decoded it already, and a JSON string there is a string, not more JSON."""
+    if decode and isinstance(value, str):
         try:
             return json.loads(value)
         except ValueError:
@@ -226,8 +217,8 @@ def _json_value(value):  # noqa: ANN001, ANN202
     return value
 
 
-def _warnings_list(value) -> list[str]:  # noqa: ANN001
-    value = _json_value(value)
+def _warnings_list(value, decode: bool = True) -> list[str]:  # noqa: ANN001
+    value = _json_value(value, decode)
     if value is None:
         return []
     if isinstance(value, list):
@@ -235,13 +226,15 @@ def _warnings_list(value) -> list[str]:  # noqa: ANN001
     return [str(value)]
 
 
-def races_frame(conn: Connection, race_date: str, meet: int) -> pd.DataFrame:
+def races_frame(conn: Connection, race_date: str, meet: int, *,
+                stored: bool = False) -> pd.DataFrame:
     """The races of one date x meet, one row each, light columns only.
 
     ``warnings`` is a list of strings and ``warning_count`` its length; NULL statuses are
-    shown as ``pending`` as the status rules count them.
+    shown as ``pending`` as the status rules count them. ``stored`` as in
+    :func:`collection_status`.
     """
-    race_date, meet = parse_date(race_date), parse_meet(meet)
+    race_date, meet = _cell_date(race_date, stored), parse_meet(meet)
     stmt = sa.text(
         f"SELECT {', '.join(RACE_COLUMNS)} FROM races "
         "WHERE date = :date AND meet = :meet ORDER BY race_number"
@@ -252,7 +245,9 @@ def races_frame(conn: Connection, race_date: str, meet: int) -> pd.DataFrame:
         frame[col] = to_utc(frame[col])
     for col in ("collection_status", "enrichment_status", "result_status"):
         frame[col] = frame[col].fillna("pending").astype(object)
-    frame["warnings"] = frame["warnings"].map(_warnings_list).astype(object)
+    decode = conn.dialect.name != "postgresql"
+    frame["warnings"] = frame["warnings"].map(
+        lambda v: _warnings_list(v, decode)).astype(object)
     frame["warning_count"] = frame["warnings"].map(len).astype("int64")
     frame["failed"] = (
         (frame["collection_status"] == "failed")
@@ -262,26 +257,34 @@ def races_frame(conn: Connection, race_date: str, meet: int) -> pd.DataFrame:
     return frame
 
 
-JOB_COLUMNS = (
-    "job_id",
-    "type",
-    "status",
-    "created_at",
-    "started_at",
-    "completed_at",
-    "progress",
-    "current_step",
-    "retry_count",
-    "error_message",
-    "parameters",
-    "created_by",
-)
+#: How much of a job's ``error_message`` (and ``current_step``) :func:`jobs_frame` reads: a
+#: page lists up to hundreds of jobs, and one error can be megabytes of stack trace.
+ERROR_PREVIEW = 300
+STEP_PREVIEW = 200
+#: :func:`job_text` reads at most this much of one job's error.
+ERROR_FULL_MAX = 200_000
+
+
+def _prefix(dialect: str, column: str, chars: int) -> str:
+    """SQL for the first ``chars`` characters of ``column`` (the server cuts, so the rest
+    never crosses the network)."""
+    if dialect == "postgresql":
+        return f"left(CAST({column} AS TEXT), {int(chars)})"
+    return f"substr(CAST({column} AS TEXT), 1, {int(chars)})"
+
+
+def _job_select(dialect: str) -> str:
+    cut = {"error_message": ERROR_PREVIEW, "current_step": STEP_PREVIEW}
+    exprs = [f"{_prefix(dialect, c, cut[c])} AS {c}" if c in cut else c for c in JOB_COLUMNS]
+    return ", ".join([*exprs, "length(CAST(error_message AS TEXT)) AS error_length"])
 
 
 def _param_expr(dialect: str, key: str) -> str:
     if dialect == "postgresql":
+        # ->> is NULL for an array, a scalar or a JSON null: no error on odd parameters.
         return f"(parameters ->> '{key}')"
-    return f"json_extract(parameters, '$.{key}')"
+    # json_extract fails on text that is not JSON; SQLite's demo may hold such text.
+    return f"(CASE WHEN json_valid(parameters) THEN json_extract(parameters, '$.{key}') END)"
 
 
 def jobs_frame(
@@ -293,18 +296,25 @@ def jobs_frame(
     types: Sequence[str] | None = None,
     statuses: Sequence[str] | None = None,
     limit: int = 500,
+    stored: bool = False,
 ) -> pd.DataFrame:
     """Recent jobs, newest first, light columns plus ``race_date``/``meet`` read from
     ``parameters`` and ``duration_s``.
 
-    ``race_date``/``meet`` select the jobs whose parameters name that date and meet.
+    ``race_date``/``meet`` select the jobs whose parameters name that date and meet
+    (``stored``: ``race_date`` is exact text, as in :func:`collection_status`). A NULL
+    ``status`` stays ``None``; ``parameters`` is the JSON text (whatever JSON it holds),
+    ``race_date`` its ``race_date`` as text and ``meet`` its integer ``meet`` (else NA).
+    ``error_message`` holds at most :data:`ERROR_PREVIEW` characters and ``current_step``
+    :data:`STEP_PREVIEW` (cut by the server); ``error_length`` is the stored error's full
+    length (None without one). :func:`job_text` reads one job's whole error.
     """
     dialect = conn.dialect.name
     where, params = [], {"limit": int(limit)}
     binds = []
     if race_date is not None:
-        where.append(f"{_param_expr(dialect, 'race_date')} = :race_date")
-        params["race_date"] = parse_date(race_date)
+        where.append(f"CAST({_param_expr(dialect, 'race_date')} AS TEXT) = :race_date")
+        params["race_date"] = _cell_date(race_date, stored)
     if meet is not None:
         where.append(f"CAST({_param_expr(dialect, 'meet')} AS TEXT) = :meet_text")
         params["meet_text"] = str(parse_meet(meet))
@@ -321,45 +331,96 @@ def jobs_frame(
         binds.append(sa.bindparam("statuses", expanding=True))
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     stmt = sa.text(
-        f"SELECT {', '.join(JOB_COLUMNS)} FROM jobs {clause} "
+        f"SELECT {_job_select(dialect)} FROM jobs {clause} "
         "ORDER BY created_at DESC, job_id LIMIT :limit"
     )
     if binds:
         stmt = stmt.bindparams(*binds)
     rows = conn.execute(stmt, params).all()
-    frame = pd.DataFrame(rows, columns=list(JOB_COLUMNS))
+    frame = pd.DataFrame(rows, columns=[*JOB_COLUMNS, "error_length"])
+    frame["error_length"] = pd.to_numeric(frame["error_length"]).astype("Int64")
+    return _job_values(frame, decode=dialect != "postgresql")
+
+
+def _job_values(frame: pd.DataFrame, *, decode: bool) -> pd.DataFrame:
+    """Typed columns of a jobs frame; every column one type whatever the rows hold, so
+    Arrow (and so Streamlit) can serialise it."""
     for col in ("created_at", "started_at", "completed_at"):
         frame[col] = to_utc(frame[col])
-    frame["status"] = frame["status"].fillna("queued").astype(object)
-    frame["parameters"] = frame["parameters"].map(_json_value).astype(object)
-    frame["race_date"] = frame["parameters"].map(
-        lambda p: str(p.get("race_date")) if isinstance(p, dict) and p.get("race_date") else None
+    frame["status"] = frame["status"].astype(object).where(frame["status"].notna(), None)
+    values = frame["parameters"].map(lambda v: _json_value(v, decode))
+    frame["parameters"] = [_json_text(raw, value) for raw, value in
+                           zip(frame["parameters"], values, strict=True)]
+    frame["parameters"] = frame["parameters"].astype(object)
+    frame["race_date"] = values.map(
+        lambda p: _param_text(p.get("race_date")) if isinstance(p, dict) else None
     ).astype(object)
-    frame["meet"] = pd.to_numeric(
-        frame["parameters"].map(lambda p: p.get("meet") if isinstance(p, dict) else None),
-        errors="coerce",
-    ).astype("Int64")
+    frame["meet"] = pd.array(
+        values.map(lambda p: _param_int(p.get("meet")) if isinstance(p, dict) else None),
+        dtype="Int64")
     frame["duration_s"] = (frame["completed_at"] - frame["started_at"]).dt.total_seconds()
     return frame
 
 
+def job_text(conn: Connection, job_id: str) -> dict | None:
+    """One job's long texts: ``job_id``, ``error_message`` (at most
+    :data:`ERROR_FULL_MAX` characters), ``error_length`` (the stored length) and
+    ``current_step``; None when no job has that id."""
+    dialect = conn.dialect.name
+    row = conn.execute(sa.text(
+        f"SELECT job_id, {_prefix(dialect, 'error_message', ERROR_FULL_MAX)}, "
+        "length(CAST(error_message AS TEXT)), CAST(current_step AS TEXT) "
+        "FROM jobs WHERE job_id = :job_id"), {"job_id": str(job_id)}).first()
+    if row is None:
+        return None
+    return {"job_id": row[0], "error_message": row[1],
+            "error_length": None if row[2] is None else int(row[2]), "current_step": row[3]}
+
+
+def _json_text(raw, value) -> str | None:  # noqa: ANN001
+    if raw is None:
+        return None
+    if isinstance(raw, str) and value is raw:  # SQLite text that is not JSON
+        return raw
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _param_text(value) -> str | None:  # noqa: ANN001
+    """A parameter as text: strings as they are, anything else as its JSON."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _param_int(value) -> int | None:  # noqa: ANN001
+    """The racecourse a parameter names: an integer or a string of ASCII digits (what the
+    ``->> 'meet'`` text comparison matches), else ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if abs(value) < 2**31 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9:
+        return int(value)
+    return None
+
+
+#: The key under which :func:`job_status_counts` counts jobs whose status is NULL.
+NO_STATUS = "none"
+
+
 def job_status_counts(conn: Connection) -> dict[str, int]:
-    """Number of jobs per status (NULL shown as ``queued``, the column default)."""
+    """Number of jobs per status; a NULL status is counted under :data:`NO_STATUS`
+    (``none``), as the collector shows it, never as ``queued``."""
     rows = conn.execute(
         sa.text("SELECT CAST(status AS TEXT), count(*) FROM jobs GROUP BY status")
     ).all()
     out: dict[str, int] = {}
     for status, count in rows:
-        key = status or "queued"
+        key = NO_STATUS if status is None else status
         out[key] = out.get(key, 0) + int(count)
     return dict(sorted(out.items()))
 
 
 def _sqlite_time(value: dt.datetime) -> str:
-    value = value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
+    return as_utc(value).strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
 
-
-def meet_name(meet: int) -> str:
-    """Korean racecourse name of a meet code."""
-    return MEETS.get(int(meet), str(meet))

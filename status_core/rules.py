@@ -12,7 +12,6 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-STATUSES = ("pending", "running", "completed", "failed")
 COUNT_INPUTS = (
     "total_races",
     "collected_races",

@@ -7,21 +7,51 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-EXPECTED_MIGRATION = "007_runtime_db_hardening.sql"
+from .domain import EXPECTED_MIGRATION
 
+# The columns the dashboard's queries read (status_core.queries selects exactly these).
+# They live here, not in queries.py, so the DB check can know them without importing
+# pandas; the check's schema step requires every one of them, so the two cannot drift.
+RACE_COLUMNS = (
+    "race_id",
+    "race_number",
+    "race_name",
+    "distance",
+    "track",
+    "weather",
+    "collection_status",
+    "enrichment_status",
+    "result_status",
+    "collected_at",
+    "enriched_at",
+    "result_collected_at",
+    "updated_at",
+    "horse_count",
+    "data_quality_score",
+    "warnings",
+)
+# What the date x meet aggregation (queries._PROGRESS_SQL) and the race filter read.
+PROGRESS_RACE_COLUMNS = (
+    "date", "meet", "collection_status", "enrichment_status", "result_status", "updated_at",
+)
+JOB_COLUMNS = (
+    "job_id",
+    "type",
+    "status",
+    "created_at",
+    "started_at",
+    "completed_at",
+    "progress",
+    "current_step",
+    "retry_count",
+    "error_message",
+    "parameters",
+    "created_by",
+)
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "races": (
-        "race_id", "date", "meet", "race_number", "race_name", "distance",
-        "collection_status", "enrichment_status", "result_status",
-        "collected_at", "enriched_at", "result_collected_at", "created_at", "updated_at",
-        "data_quality_score", "warnings", "horse_count",
-    ),
-    "jobs": (
-        "job_id", "type", "status", "created_at", "started_at", "completed_at", "progress",
-        "current_step", "retry_count", "error_message", "parameters", "created_by",
-    ),
+    "races": tuple(dict.fromkeys((*PROGRESS_RACE_COLUMNS, *RACE_COLUMNS))),
+    "jobs": JOB_COLUMNS,
 }
-OPTIONAL_COLUMNS = {"jobs": ("job_kind_v2", "lifecycle_state_v2", "task_id")}
 LEGACY_MARKERS = {"races": ("id", "race_no", "status")}
 
 

@@ -1,7 +1,9 @@
-"""Where the database URL comes from, what it may look like, and how it is shown.
+"""The settings, read in one place: the database URL, the timeouts and the thresholds.
 
-Resolution order: ``DATABASE_URL`` in the environment (the collector's own variable), then
-``[connections.kra] url`` in ``.streamlit/secrets.toml``, then the embedded SQLite demo.
+The URL's resolution order: ``DATABASE_URL`` in the environment (the collector's own
+variable), then ``[connections.kra] url`` in ``.streamlit/secrets.toml``, then the embedded
+SQLite demo. :func:`read_secrets_file` is the core's one reader of ``secrets.toml``;
+:func:`read_thresholds` gives the attention thresholds the dashboard and the alerts share.
 """
 
 from __future__ import annotations
@@ -10,14 +12,15 @@ import math
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
-from .errors import ConfigError
+from .domain import MEETS, USUAL_WEEKDAYS, WEEKDAY_NAMES
+from .errors import ConfigError, InputError
 
 # mask_url and redact are re-exported: callers have long imported them from here.
 from .redact import mask_single_url, mask_url, secret_forms
@@ -30,10 +33,10 @@ DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_STATEMENT_TIMEOUT = 10.0
 EXPECTED_FORM = "postgresql://USER:PASSWORD@HOST:5432/DBNAME"
 PERCENT_ENCODING = "@ -> %40, / -> %2F, # -> %23, ? -> %3F, : -> %3A"
-# --- transaction-pooler override (issue 5) ---
-# Port 6543 and *.pooler.supabase.com are detected; a self-hosted PgBouncer in transaction
-# mode on another port is declared with ?pooler=transaction in the URL (stripped before
-# connecting) or KRA_TRANSACTION_POOLER=1. "session"/0 forces detection off.
+# Transaction poolers: port 6543 and *.pooler.supabase.com are detected; a self-hosted
+# PgBouncer in transaction mode on another port is declared with ?pooler=transaction in
+# the URL (stripped before connecting) or KRA_TRANSACTION_POOLER=1. "session"/0 forces
+# detection off.
 POOLER_ENV_VAR = "KRA_TRANSACTION_POOLER"
 POOLER_QUERY_KEY = "pooler"
 _POOLER_ON = {"1", "true", "yes", "on", "transaction"}
@@ -90,10 +93,6 @@ class Timeouts:
     statement: float = DEFAULT_STATEMENT_TIMEOUT
 
 
-def _secret_forms(password: str | None) -> tuple[str, ...]:
-    return secret_forms(password)
-
-
 def _ambiguous_userinfo(text: str) -> str | None:
     """Why the user/password part of a URL cannot be read one way only, else None.
 
@@ -112,6 +111,15 @@ def _ambiguous_userinfo(text: str) -> str | None:
     return None
 
 
+def _bad_url(source: str, shown: str, problem: str) -> ConfigError:
+    return ConfigError(
+        f"{source} is not a usable database URL ({problem}): {shown or '(empty)'}",
+        hint=f"Expected the form {EXPECTED_FORM} "
+        "(postgres://, postgresql+psycopg:// and the collector's postgresql+asyncpg:// "
+        "work too; sqlite:///PATH for a local file).",
+    )
+
+
 def parse_url(raw: str, *, source: str = ENV_VAR) -> DatabaseTarget:
     """Validate and normalise a database URL.
 
@@ -122,12 +130,7 @@ def parse_url(raw: str, *, source: str = ENV_VAR) -> DatabaseTarget:
     shown = mask_single_url(text)
 
     def bad(problem: str) -> ConfigError:
-        return ConfigError(
-            f"{source} is not a usable database URL ({problem}): {shown or '(empty)'}",
-            hint=f"Expected the form {EXPECTED_FORM} "
-            "(postgres://, postgresql+psycopg:// and the collector's postgresql+asyncpg:// "
-            "work too; sqlite:///PATH for a local file).",
-        )
+        return _bad_url(source, shown, problem)
 
     if not text:
         raise bad("it is empty")
@@ -167,7 +170,18 @@ def parse_url(raw: str, *, source: str = ENV_VAR) -> DatabaseTarget:
         raise bad("the database name is missing (…/postgres at the end)")
     if not url.username:
         raise bad("the user name is missing")
+    query, pooler = _postgres_query(url, scheme, bad)
+    normalised = url.set(drivername=_POSTGRES_SCHEMES[scheme], query=query)
+    secrets = secret_forms(url.password) + secret_forms(query.get("password"))
+    return DatabaseTarget(normalised, source, secrets=secrets, pooler=pooler)
 
+
+_SSLMODES = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
+
+
+def _postgres_query(url: URL, scheme: str, bad) -> tuple[dict, str | None]:  # noqa: ANN001
+    """The URL's query options for psycopg, and our own ``?pooler=`` (never sent to the
+    server); asyncpg's spellings are translated, its own options dropped."""
     query = {}
     pooler = None
     for key, value in url.query.items():
@@ -184,16 +198,13 @@ def parse_url(raw: str, *, source: str = ENV_VAR) -> DatabaseTarget:
         query[key] = value
     if "sslmode" in query:
         mode = query["sslmode"]
-        allowed = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
         if isinstance(mode, str) and mode.lower() in {"true", "on"}:
             query["sslmode"] = "require"
         elif isinstance(mode, str) and mode.lower() in {"false", "off"}:
             query["sslmode"] = "disable"
-        elif mode not in allowed:
-            raise bad(f"sslmode must be one of {', '.join(sorted(allowed))}")
-    normalised = url.set(drivername=_POSTGRES_SCHEMES[scheme], query=query)
-    secrets = _secret_forms(url.password) + _secret_forms(query.get("password"))
-    return DatabaseTarget(normalised, source, secrets=secrets, pooler=pooler)
+        elif mode not in _SSLMODES:
+            raise bad(f"sslmode must be one of {', '.join(sorted(_SSLMODES))}")
+    return query, pooler
 
 
 def is_transaction_pooler(url: URL, *, override: str | None = None) -> bool:
@@ -231,8 +242,13 @@ def secrets_paths(cwd: Path | None = None) -> list[Path]:
     return [here / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"]
 
 
-def _read_secrets(paths: list[Path]) -> tuple[dict, Path | None]:
-    for path in paths:
+def read_secrets_file(paths: list[Path] | None = None) -> tuple[dict, Path | None]:
+    """The first secrets file of ``paths`` (default :func:`secrets_paths`) that exists, as
+    a dict, and its path; ``({}, None)`` when there is none. The one reader of
+    ``secrets.toml`` in the core: the database URL, the timeouts and ``[alerts]`` come
+    from here. Raises :class:`ConfigError` (naming the file, never its content) when the
+    file is not valid TOML."""
+    for path in secrets_paths() if paths is None else paths:
         if path.is_file():
             try:
                 with path.open("rb") as fh:
@@ -257,7 +273,7 @@ def configured_url(
     raw = env.get(ENV_VAR)
     if raw is not None and raw.strip():
         return raw, ENV_VAR
-    data, path = _read_secrets(secrets_paths() if secrets_files is None else secrets_files)
+    data, path = read_secrets_file(secrets_files)
     url = data.get("connections", {}).get("kra", {}).get("url")
     if url:
         return str(url), f"{SECRETS_KEY} in {path}"
@@ -322,13 +338,10 @@ def resolve_timeouts(
     """Timeouts from ``KRA_CONNECT_TIMEOUT`` / ``KRA_STATEMENT_TIMEOUT`` (seconds), else from
     ``connect_timeout`` / ``statement_timeout`` under ``[connections.kra]`` in secrets.toml."""
     env = os.environ if environ is None else environ
-    # --- timeouts from secrets.toml (issue 5) ---
     kra: dict = {}
     if not all(str(env.get(n) or "").strip() for n in _TIMEOUT_KEYS):
         try:
-            data, _path = _read_secrets(
-                secrets_paths() if secrets_files is None else secrets_files
-            )
+            data, _path = read_secrets_file(secrets_files)
             kra = data.get("connections", {}).get("kra", {})
         except (ConfigError, AttributeError):  # a broken file is reported where the URL is read
             kra = {}
@@ -354,3 +367,113 @@ _TIMEOUT_KEYS = {
     "KRA_CONNECT_TIMEOUT": ("connect_timeout", DEFAULT_CONNECT_TIMEOUT),
     "KRA_STATEMENT_TIMEOUT": ("statement_timeout", DEFAULT_STATEMENT_TIMEOUT),
 }
+
+
+# --------------------------------------------------------------------------- thresholds
+
+DEFAULT_STALLED_MINUTES = 30
+DEFAULT_STUCK_MINUTES = 60
+STALLED_ENV = "KRA_STALLED_MINUTES"
+STUCK_ENV = "KRA_STUCK_MINUTES"
+USUAL_ENV = "KRA_USUAL_WEEKDAYS"
+MAX_MINUTES = 10080  # a week
+_WEEKDAYS_EXAMPLE = "1=sat,sun;2=fri,sat;3=fri,sun"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a running cell is "stalled", a job "stuck", and on which weekdays each meet
+    usually races (for "missing race day")."""
+
+    stalled_minutes: int = DEFAULT_STALLED_MINUTES
+    stuck_minutes: int = DEFAULT_STUCK_MINUTES
+    usual_weekdays: Mapping[int, tuple[int, ...]] = field(
+        default_factory=lambda: dict(USUAL_WEEKDAYS))
+
+
+def parse_minutes(text: str | None, default: int, *, name: str) -> int:
+    """A threshold in whole minutes (1..10080) from text; empty gives ``default``."""
+    if text is None or not str(text).strip():
+        return default
+    raw = str(text).strip()
+    # ASCII digits only: "²" passes str.isdigit() but not int(), int() reads "٣" as 3;
+    # "1e3", "nan" are no minutes.
+    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 0
+    if not 1 <= value <= MAX_MINUTES:
+        shown = raw if len(raw) <= 40 else raw[:40] + "…"
+        raise InputError(
+            f"{name} {shown!r} must be a whole number of minutes between 1 and {MAX_MINUTES}",
+            hint=f"e.g. {name}={default}",
+        )
+    return value
+
+
+def parse_weekdays(text: str | None) -> dict[int, tuple[int, ...]]:
+    """Usual race weekdays per meet from text such as ``1=sat,sun;2=fri,sat;3=fri,sun``.
+
+    Meets not named keep their default; weekdays may be names (``mon``..``sun``) or numbers
+    (0 Monday .. 6 Sunday); ``3=`` (nothing) means "no usual days". Empty text gives the
+    defaults. Raises :class:`InputError` saying what is wrong.
+    """
+    out = dict(USUAL_WEEKDAYS)
+    if text is None or not text.strip():
+        return out
+    for part in re.split(r"[;\s]+", text.strip()):
+        if not part:
+            continue
+        meet_text, sep, days_text = part.partition("=")
+        if not sep or meet_text.strip() not in {str(m) for m in MEETS}:
+            raise InputError(
+                f"usual weekdays {part!r}: expected MEET=DAY,DAY with meet 1, 2 or 3",
+                hint=f"e.g. {_WEEKDAYS_EXAMPLE}",
+            )
+        out[int(meet_text)] = _weekdays(part, days_text)
+    return out
+
+
+def _weekdays(part: str, days_text: str) -> tuple[int, ...]:
+    days: set[int] = set()
+    for day in filter(None, (d.strip().lower()[:3] for d in days_text.split(","))):
+        if day in WEEKDAY_NAMES:
+            days.add(WEEKDAY_NAMES.index(day))
+        elif day in {"0", "1", "2", "3", "4", "5", "6"}:
+            days.add(int(day))
+        else:
+            raise InputError(
+                f"usual weekdays {part!r}: {day!r} is not a weekday (mon..sun or 0..6)",
+                hint=f"e.g. {_WEEKDAYS_EXAMPLE}",
+            )
+    return tuple(sorted(days))
+
+
+def format_weekdays(usual: Mapping[int, Iterable[int]]) -> str:
+    """The inverse of :func:`parse_weekdays`: ``1=sat,sun;2=fri,sat;3=fri,sun``."""
+    return ";".join(
+        f"{meet}={','.join(WEEKDAY_NAMES[d] for d in sorted(days))}"
+        for meet, days in sorted(usual.items())
+    )
+
+
+def read_thresholds(
+    environ: Mapping[str, str] | None = None,
+) -> tuple[Thresholds, list[ConfigError]]:
+    """The thresholds from ``KRA_STALLED_MINUTES``, ``KRA_STUCK_MINUTES`` and
+    ``KRA_USUAL_WEEKDAYS``, and what was wrong with them: a bad value is replaced by its
+    default and its error (naming the variable, with an example) listed. The dashboard
+    shows the errors and goes on; the alerts refuse to start on the first."""
+    env = os.environ if environ is None else environ
+    errors: list[ConfigError] = []
+    values: dict[str, object] = {}
+    for field_name, name, default in (
+        ("stalled_minutes", STALLED_ENV, DEFAULT_STALLED_MINUTES),
+        ("stuck_minutes", STUCK_ENV, DEFAULT_STUCK_MINUTES),
+    ):
+        try:
+            values[field_name] = parse_minutes(env.get(name), default, name=name)
+        except InputError as exc:
+            errors.append(ConfigError(exc.message, hint=exc.hint))
+    try:
+        values["usual_weekdays"] = parse_weekdays(env.get(USUAL_ENV))
+    except InputError as exc:
+        errors.append(ConfigError(f"{USUAL_ENV}: {exc.message}", hint=exc.hint))
+    return Thresholds(**values), errors  # type: ignore[arg-type]

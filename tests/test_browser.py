@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,24 +26,25 @@ import pytest
 
 from status_core import demo
 from status_core.diagnose import TITLES as STEP_TITLES
+from status_core.domain import KST, meet_label
+from status_core.text import t
 from tests.browser_support import (
     APP_IDLE,
-    CHROMIUM_ARGS,
+    BROWSER_TIMEZONE,
     EXCEPTION,
     ROOT,
     StreamlitServer,
     start_servers,
 )
-from tests.pgcluster import READER
-from ui.i18n import t
+from tests.pgcluster import READER, free_port
+from tests.rows import ymd
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 VIEWPORT = {"width": 1400, "height": 1000}
 TIMEOUT_MS = 60_000
-LANG = "ko"  # the dashboard's default language; every expected text comes from ui/i18n.py
-KST = dt.timezone(dt.timedelta(hours=9))
+LANG = "ko"  # the dashboard's default language; every expected text comes from status_core.text
 
 # One "now" for the module: the demo file, the PostgreSQL data and the expectations agree.
 # (ensure_demo rebuilds a demo built for another Korean date, so this is the real now.)
@@ -66,10 +66,6 @@ PAGE_MARKERS = {
 
 # Grid CSV export falls back to a plain download when the File System Access API is absent.
 NO_SAVE_PICKER = "delete window.showSaveFilePicker; window.showSaveFilePicker = undefined;"
-
-
-def ymd(day: dt.date) -> str:
-    return day.strftime("%Y%m%d")
 
 
 def previous_month(now: dt.datetime) -> tuple[dt.date, dt.date]:
@@ -192,22 +188,8 @@ class Session:
 
 
 def _refused_url() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # bound and released: nothing listens there
     return f"postgresql://kra_reader:not-the-password@127.0.0.1:{port}/kra"
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path) -> Iterator[object]:  # noqa: ANN001
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=list(CHROMIUM_ARGS))
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture(scope="module", params=["demo", "postgres"])
@@ -271,7 +253,7 @@ def session(backend, browser, tmp_path_factory) -> Iterator[Session]:  # noqa: A
         sess = Session(backend, range=(first, last), race_day=race_day)
         for (key, (path, params)), server in zip(links.items(), servers, strict=True):
             context = browser.new_context(viewport=VIEWPORT, accept_downloads=True,
-                                          locale="ko-KR", timezone_id="Asia/Seoul")
+                                          locale="ko-KR", timezone_id=BROWSER_TIMEZONE)
             context.add_init_script(NO_SAVE_PICKER)
             contexts.append(context)
             page = context.new_page()
@@ -320,7 +302,7 @@ def test_deep_link_as_first_request_renders_that_page(session, key):
         expected = {(r["date"], r["meet"]) for r in data.races
                     if ymd(first) <= r["date"] <= ymd(last) and r["meet"] == 1}
         assert rows and {r["date"] for r in rows} == {d for d, _ in expected}
-        assert {r["meet_name"] for r in rows} == {t("meet.1", LANG)}
+        assert {r["meet_name"] for r in rows} == {meet_label(1, LANG)}
     elif key == "race":
         race_date, meet = session.race_day
         rows = read_table(page, table_after(page, PAGE_MARKERS["race"]))
@@ -343,18 +325,18 @@ def test_pickers_change_the_table_and_the_url(session):
     first, last = session.range
     grid = table_after(page, PAGE_MARKERS["overview"])
     before = read_table(page, grid)
-    assert {r["meet_name"] for r in before} == {t("meet.1", LANG)}
+    assert {r["meet_name"] for r in before} == {meet_label(1, LANG)}
 
     # Add 부산경남 (meet 3) in the racecourse picker.
     meets = page.locator(".st-key-w_meets")
     meets.locator('input[role="combobox"]').click()
-    page.get_by_role("option", name=t("meet.3", LANG), exact=True).click()
+    page.get_by_role("option", name=meet_label(3, LANG), exact=True).click()
     page.keyboard.press("Escape")
     page.wait_for_function("() => location.search.includes('meet=3')", timeout=TIMEOUT_MS)
     settle(page)
     assert query(page)["meet"] == ["1", "3"]
     both = read_table(page, grid)
-    assert {r["meet_name"] for r in both} == {t("meet.1", LANG), t("meet.3", LANG)}
+    assert {r["meet_name"] for r in both} == {meet_label(1, LANG), meet_label(3, LANG)}
     assert len(both) > len(before)
 
     # Narrow the date range to the 10th..20th by typing the day segments.

@@ -1,42 +1,34 @@
 """``kra-status check`` as a real subprocess: cause, exit code, JSON, no password anywhere.
 
-The cases are the ones of ``tests/test_diagnose.py`` (one per cause); here the URL goes in
-through ``DATABASE_URL`` and the process runs in an empty temp directory (no secrets).
+The cases are the ones of ``tests/test_diagnose.py`` (one per cause, from
+``tests/check_support.py``); here the URL goes in through ``DATABASE_URL`` and the process
+runs in an empty temp directory (no secrets).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.check_support import CASE_IDS, CASES, DATE, MEET, Case, load_day, pw_url
+from tests.cli_support import cli_env, run_cli
+from tests.faults import Relay, relay_url
 from tests.pgcluster import READER, SENTINEL_PASSWORD, assert_no_secret
-from tests.test_diagnose import CASE_IDS, CASES, DATE, MEET, Case, pw_url
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
 
 
 def run_check(*args: str, url: str | None, cwd: Path, env: dict[str, str] | None = None,
               timeout: float = 60) -> tuple[subprocess.CompletedProcess, float]:
     """``python -m status_core check ...`` with ``DATABASE_URL`` set; returns (proc, secs)."""
-    full_env = {k: v for k, v in os.environ.items()
-                if k != "DATABASE_URL" and not k.startswith(("KRA_", "PG"))}
-    full_env["PYTHONPATH"] = str(ROOT)
-    if url is not None:
-        full_env["DATABASE_URL"] = url
-    full_env.update(env or {})
+    env = {**({"DATABASE_URL": url} if url is not None else {}), **(env or {})}
     started = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, "-m", "status_core", "check", *args], capture_output=True,
-        text=True, env=full_env, cwd=cwd, timeout=timeout,
-    )
+    proc = run_cli("check", *args, env=env, cwd=cwd, timeout=timeout)
     return proc, time.monotonic() - started
 
 
@@ -44,8 +36,7 @@ def cli_startup_seconds(cwd: Path) -> float:
     """Wall time of starting Python and importing what ``kra-status check`` imports."""
     started = time.monotonic()
     subprocess.run([sys.executable, "-c", "import status_core.cli, status_core.diagnose"],
-                   capture_output=True, cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                   timeout=60, check=True)
+                   capture_output=True, cwd=cwd, env=cli_env(), timeout=60, check=True)
     return time.monotonic() - started
 
 
@@ -53,7 +44,10 @@ def cli_startup_seconds(cwd: Path) -> float:
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_check_json_cause_and_exit_code(case: Case, request, pg_cluster, isolated_env):  # noqa: ANN001
     url = case.build(request, pg_cluster)
-    args = ["--json", "--timeout", f"{case.timeout:g}"]
+    # Only the timeout case is about time; the others get a budget no machine load eats
+    # (the date x meet step waits for pandas to load, inside the budget).
+    seconds = case.timeout if case.cause == "timeout" else max(case.timeout, 15.0)
+    args = ["--json", "--timeout", f"{seconds:g}"]
     if case.date_meet:
         args += ["--date", DATE, "--meet", str(MEET)]
     proc, _secs = run_check(*args, url=url, cwd=isolated_env, env=case.env)
@@ -124,3 +118,59 @@ def test_bad_arguments_exit_2_without_a_traceback(args, isolated_env):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert_no_secret(proc.stdout + proc.stderr)
+
+
+# --------------------------------------------------------------------------- the whole command
+
+
+@contextlib.contextmanager
+def frozen_after_login(request, with_date: bool) -> Iterator[tuple[str, str]]:  # noqa: ANN001
+    """(URL, the step that freezes): the date x meet step's query with a date, else the
+    data step's count."""
+    db = request.getfixturevalue("pg_db")
+    load_day(db)
+    marker, step = (b"total_races", "status") if with_date else (
+        b"GROUP BY collection_status", "data")
+    relay = Relay(db.cluster.host, db.cluster.port)
+    relay.freeze_on(marker)  # a server frozen after the login, from that query on
+    try:
+        yield relay_url(db.reader_url, relay.port), step
+    finally:
+        relay.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("server", ["silent", "frozen_after_login"])
+@pytest.mark.parametrize("with_date", [False, True], ids=["no_date", "date"])
+@pytest.mark.parametrize("seconds", [2, 3])
+def test_timeout_bounds_the_whole_command(seconds, with_date, server, request,
+                                          isolated_env):  # noqa: ANN001
+    with contextlib.ExitStack() as stack:
+        if server == "silent":
+            url, frozen_step = pw_url("127.0.0.1", request.getfixturevalue("silent_port")), None
+        else:
+            url, frozen_step = stack.enter_context(frozen_after_login(request, with_date))
+        args = ["--json", "--timeout", str(seconds)]
+        if with_date:
+            args += ["--date", DATE, "--meet", str(MEET)]
+        proc, secs = run_check(*args, url=url, cwd=isolated_env)
+    # As in the silent-socket test above: only an interpreter that alone needs more than
+    # the budget to start (a machine far busier than CI) is allowed its startup + 1.5 s.
+    startup = cli_startup_seconds(isolated_env)
+    limit = max(seconds + 1.0, startup + 1.5)
+    assert secs < limit, f"took {secs:.2f}s (CLI startup {startup:.2f}s)\n{proc.stdout}"
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stderr == ""
+    assert_no_secret(proc.stdout)
+    payload = json.loads(proc.stdout)
+    failed = next(s for s in payload["steps"] if s["outcome"] == "fail")
+    if server == "silent":
+        assert (payload["cause"], failed["name"]) == ("timeout", "login")
+    else:
+        # the frozen query is cut by the budget; on a loaded machine an earlier step (or
+        # the import the date step waits for) may already have spent it
+        order = [s["name"] for s in payload["steps"]]
+        assert order.index(failed["name"]) <= order.index(frozen_step), failed
+        assert payload["cause"] in ("query_timeout", "timeout"), failed
+        if failed["name"] == frozen_step:
+            assert payload["cause"] == "query_timeout"

@@ -10,11 +10,25 @@ from __future__ import annotations
 import socket
 import sqlite3
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
-from status_core.classify import CAUSES, SQLSTATE_CAUSES, classify, server_message, sqlstate_of
-from status_core.hints import HINTS, NOTES, hint_for, note_for
+from status_core.causes import TABLE, error_for
+from status_core.classify import (
+    CAUSES,
+    LOGIN_SQLSTATE_CAUSES,
+    MESSAGE_CAUSES,
+    SQLSTATE_CAUSES,
+    classify,
+    is_value_error,
+    server_message,
+    server_reason,
+    sqlstate_of,
+)
+from status_core.engine import translate
+from status_core.errors import DatabaseUnavailable, QueryFailed, SchemaError
+from status_core.hints import HINTS, NOTES, check_hint_for, hint_for, note_for
 
 
 class FakeError(Exception):
@@ -189,3 +203,159 @@ def test_notes_exist_in_both_languages() -> None:
         assert entry["ko"] and entry["en"], key
         assert "{" not in note_for(key, "ko") and "{" not in note_for(key, "en")
     assert note_for("nope") == ""
+
+
+# libpq's text for a server that refuses a startup setting of the URL: the refusal arrives
+# within milliseconds and may name a *_timeout setting; it is the URL's fault (config).
+_AT = 'connection failed: connection to server at "127.0.0.1", port 5432 failed: FATAL:  '
+
+
+@pytest.mark.parametrize(
+    ("message", "cause"),
+    [
+        (_AT + 'invalid value for parameter "statement_timeout": "abc"', "config"),
+        (_AT + '-5 ms is outside the valid range for parameter "lock_timeout" (0 .. 2147483647)',
+         "config"),
+        (_AT + 'unrecognized configuration parameter "bogus_setting"', "config"),
+        (_AT + 'permission denied to set parameter "log_min_messages"', "config"),
+        (_AT + "invalid command-line argument for server process: -c\nHINT:  Try "
+         '"postgres --help" for more information.', "config"),
+        (_AT + "--foo requires a value", "config"),
+        (_AT + 'parameter "port" cannot be changed without restarting the server', "config"),
+        (_AT + "unsupported startup parameter: options", "config"),
+        ('invalid connection option "bogus"', "config"),
+        ('invalid sslmode value: "maybe"', "config"),
+        ('invalid integer value "x" for connection option "connect_timeout"', "config"),
+        # real timeouts stay timeouts
+        ("connection timeout expired", "timeout"),
+        (_AT + "timeout expired", "timeout"),
+        ("ERROR: query_wait_timeout", "timeout"),
+        ("canceling statement due to statement timeout", "query_timeout"),
+    ],
+)
+def test_a_refused_startup_setting_is_config_not_timeout(message: str, cause: str) -> None:
+    for login in (False, True):
+        assert classify(FakeError(message), login=login) == cause
+        assert classify(wrapped(FakeError(message)), login=login) == cause
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "message", "query_cause", "login_cause"),
+    [
+        ("42704", 'unrecognized configuration parameter "x"', "schema_outdated", "config"),
+        ("22023", 'invalid value for parameter "statement_timeout": "abc"', "unknown",
+         "config"),
+        ("42601", "--foo requires a value", "unknown", "config"),
+        ("55P02", 'parameter "port" cannot be changed now', "unknown", "config"),
+        ("28P01", "password authentication failed", "auth_password", "auth_password"),
+        ("53300", "sorry, too many clients already", "too_many_connections",
+         "too_many_connections"),
+    ],
+)
+def test_login_sqlstates(sqlstate: str, message: str, query_cause: str,
+                         login_cause: str) -> None:
+    # 22023/42601/55P02 have no query meaning of their own: the message decides there
+    assert classify(FakeError("x", sqlstate)) == (
+        query_cause if sqlstate in SQLSTATE_CAUSES else "unknown")
+    assert classify(FakeError("x", sqlstate), login=True) == login_cause
+    assert set(LOGIN_SQLSTATE_CAUSES.values()) <= set(CAUSES)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (_AT + 'unrecognized configuration parameter "x" connection to server at "127.0.0.1", '
+         'port 5432 failed: FATAL:  unrecognized configuration parameter "x"',
+         'unrecognized configuration parameter "x"'),
+        (_AT + 'invalid value for parameter "DateStyle": "x"\nHINT:  Available values: ISO.',
+         'invalid value for parameter "DateStyle": "x"; HINT: Available values: ISO.'),
+        ('connection to server on socket "/tmp/.s.PGSQL.5432" failed: No such file or '
+         "directory", "No such file or directory"),
+        ('connection to server at "db.x" (10.0.0.1), port 6543 failed: ERROR:  Tenant or '
+         "user not found", "Tenant or user not found"),
+        ("permission denied for table races", "permission denied for table races"),
+        ("", ""),
+    ],
+)
+def test_server_reason_strips_libpq_framing(text: str, reason: str) -> None:
+    assert server_reason(text) == reason
+
+
+def _psycopg_data_error() -> BaseException:
+    return psycopg.DataError("timestamp too large (after year 10K): 'infinity'")
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (_psycopg_data_error(), True),  # the driver's loader, no SQLSTATE
+        (wrapped(_psycopg_data_error()), True),
+        (OverflowError("date value out of range"), True),
+        (ValueError("year 0 is out of range"), True),
+        (FakeError('invalid input syntax for type date: "2026-02-30"', "22008"), True),
+        (FakeError("permission denied for table races", "42501"), False),
+        (FakeError("canceling statement due to statement timeout", "57014"), False),
+        (wrapped(FakeError("server closed the connection unexpectedly")), False),
+        (TimeoutError("timed out"), False),
+    ],
+)
+def test_is_value_error(exc: BaseException, expected: bool) -> None:
+    assert is_value_error(exc) is expected
+
+
+@pytest.mark.parametrize("cause", CAUSES)
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_the_checks_own_hints_never_send_the_user_to_the_check(cause: str, lang: str) -> None:
+    text = check_hint_for(cause, lang, host="h", port=5432, seconds="5")
+    assert "kra-status check" not in text and "{" not in text
+    assert (text == "") is (cause == "ok")
+    if cause not in ("unknown", "timeout"):
+        assert text == hint_for(cause, lang, host="h", port=5432, seconds="5")
+
+
+# --------------------------------------------------------------------------- the cause table
+
+
+def test_the_cause_table_gives_each_code_one_meaning() -> None:
+    for field in ("sqlstates", "login_sqlstates"):
+        codes = [code for row in TABLE for code in getattr(row, field)]
+        assert len(codes) == len(set(codes)), field
+    assert set(LOGIN_SQLSTATE_CAUSES) >= set(SQLSTATE_CAUSES)
+    assert [cause for _pattern, cause in MESSAGE_CAUSES][0] == "config"  # decides first
+
+
+@pytest.mark.parametrize(
+    ("cause", "error", "lead"),
+    [
+        *[(c, SchemaError, "The collector's tables are not usable")
+          for c in ("schema_missing", "schema_legacy", "schema_outdated")],
+        *[(c, QueryFailed, "The query failed")
+          for c in ("permission_denied", "query_timeout", "rows_hidden_by_rls")],
+        *[(c, DatabaseUnavailable, "Cannot use the database")
+          for c in ("ok", "config", "dns", "refused", "timeout", "ssl", "auth_password",
+                    "auth_missing_password", "auth_rejected", "database_missing",
+                    "too_many_connections", "server_starting", "unknown", "no-such-cause")],
+    ],
+)
+def test_each_cause_becomes_its_error_class(cause: str, error: type, lead: str) -> None:
+    exc = error_for(cause, " (db): the server said so", hint="h")
+    assert type(exc) is error
+    assert exc.message == f"{lead} (db): the server said so"
+    assert (exc.cause, exc.hint) == (cause, "h")
+
+
+@pytest.mark.parametrize(
+    ("exc", "error", "message"),
+    [
+        (FakeError("permission denied for table races", "42501"), QueryFailed,
+         "The query failed: permission denied for table races"),
+        (FakeError('relation "races" does not exist', "42P01"), SchemaError,
+         "The collector's tables are not usable: relation \"races\" does not exist"),
+        (wrapped(FakeError("connection refused")), DatabaseUnavailable,
+         "Cannot use the database: connection refused"),
+    ],
+)
+def test_translate_picks_the_class_of_the_cause(exc: BaseException, error: type,
+                                                message: str) -> None:
+    translated = translate(exc)
+    assert type(translated) is error and translated.message == message

@@ -3,8 +3,8 @@
 Every case is produced for real on this machine (scram-sha-256 cluster of
 ``tests/pgcluster.py``, a free port, a silent socket, an unresolvable name), and each
 asserts the cause, the failing step, the exit code and that the sentinel password (raw and
-URL-encoded) appears in no text, JSON or repr. The same cases drive the CLI in
-``tests/test_check_cli.py``.
+URL-encoded) appears in no text, JSON or repr. The cases (tests/check_support.py) drive
+the CLI too, in ``tests/test_check_cli.py``.
 
 ``query_timeout`` is produced cleanly: ``races`` becomes a view whose rows each cost a
 ``pg_sleep(0.3)`` and ``KRA_STATEMENT_TIMEOUT=0.5`` is set, so the data step's count is
@@ -17,8 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import pytest
@@ -30,162 +28,28 @@ from status_core import demo
 from status_core.classify import CAUSES
 from status_core.diagnose import (
     STEP_NAMES,
-    Diagnosis,
     Step,
     diagnose,
     format_text,
     iter_diagnose,
 )
 from status_core.hints import HINTS
-from tests.pgcluster import (
-    NOLIMIT,
-    NORLS,
-    NOSELECT,
-    READER,
-    SENTINEL_PASSWORD,
-    PgCluster,
-    assert_no_secret,
-    free_port,
+from status_core.schema import REQUIRED_COLUMNS
+from tests.apptest_support import app
+from tests.check_support import (
+    CASE_IDS,
+    CASES,
+    DATE,
+    MEET,
+    T0,
+    Case,
+    check_secret_free,
+    check_shape,
+    load_day,
+    make_slow,
+    pw_url,
 )
-
-T0 = dt.datetime(2026, 2, 14, 6, 0, tzinfo=dt.UTC)
-DATE, MEET = "20260214", 1
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def load_day(db, n: int = 6) -> None:  # noqa: ANN001 - tests.pgcluster.PgDatabase
-    """A plausible race day (meet 1) and a few jobs."""
-    races = [
-        demo.race_row(DATE, MEET, i, collection="collected",
-                      enrichment="enriched" if i <= 3 else "pending",
-                      result="pending", updated_at=T0 + dt.timedelta(minutes=i))
-        for i in range(1, n + 1)
-    ]
-    jobs = [
-        demo.job_row("job-1", status="completed", race_date=DATE, meet=MEET,
-                     created_at=T0 - dt.timedelta(hours=2)),
-        demo.job_row("job-2", status="failed", race_date=DATE, meet=MEET,
-                     created_at=T0 - dt.timedelta(hours=1), error_message="KRA API 503"),
-        demo.job_row("job-3", status="queued", race_date=DATE, meet=MEET, created_at=T0),
-    ]
-    db.load(races, jobs)
-
-
-def make_slow(db) -> None:  # noqa: ANN001
-    """Turn ``races`` into a view that sleeps 0.3 s per row (owner: the superuser)."""
-    db.execute("ALTER TABLE races RENAME TO races_data")
-    db.execute(
-        "CREATE FUNCTION kra_slow_true() RETURNS boolean LANGUAGE plpgsql VOLATILE AS "
-        "$$ BEGIN PERFORM pg_sleep(0.3); RETURN true; END $$"
-    )
-    db.execute("CREATE VIEW races AS SELECT * FROM races_data WHERE kra_slow_true()")
-    db.execute("GRANT SELECT ON races TO authenticated")
-
-
-def pw_url(host: str, port: int, dbname: str = "postgres", password: str = SENTINEL_PASSWORD,
-           **query: str) -> str:
-    url = f"postgresql://{READER}:{quote(password, safe='')}@{host}:{port}/{dbname}"
-    if query:
-        url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
-    return url
-
-
-
-
-@dataclass
-class Case:
-    id: str
-    cause: str
-    step: str | None  # the first failing step (None for ok)
-    exit_code: int
-    build: Callable[..., str]  # (request, cluster) -> url
-    timeout: float = 5.0
-    env: dict[str, str] = field(default_factory=dict)
-    date_meet: bool = False
-
-
-def _db(request, name: str = "pg_db", *, data: bool = False):  # noqa: ANN001, ANN202
-    db = request.getfixturevalue(name)
-    if data:
-        load_day(db)
-    return db
-
-
-def _wrong_password(request, cluster: PgCluster) -> str:  # noqa: ANN001
-    # The wrong password *contains* the sentinel: any echo of it would be caught.
-    db = _db(request, data=True)
-    return cluster.url(READER, SENTINEL_PASSWORD + "-wrong", db.name)
-
-
-def _slow(request, cluster: PgCluster) -> str:  # noqa: ANN001
-    db = _db(request, data=True)
-    make_slow(db)
-    return db.reader_url
-
-
-CASES = [
-    Case("ok", "ok", None, 0, lambda r, c: _db(r, data=True).reader_url, date_meet=True),
-    Case("ok_asyncpg_url", "ok", None, 0,
-         lambda r, c: _db(r, data=True).url_for(READER, scheme="postgresql+asyncpg")),
-    Case("auth_password", "auth_password", "login", 1, _wrong_password),
-    Case("auth_missing_password", "auth_missing_password", "login", 1,
-         lambda r, c: c.url(READER, None, _db(r).name)),
-    Case("database_missing", "database_missing", "login", 1,
-         lambda r, c: c.url(READER, SENTINEL_PASSWORD, "no_such_database_kra")),
-    Case("refused", "refused", "tcp", 1, lambda r, c: pw_url("127.0.0.1", free_port())),
-    Case("timeout", "timeout", "login", 1,
-         lambda r, c: pw_url("127.0.0.1", r.getfixturevalue("silent_port")), timeout=2.0),
-    Case("dns", "dns", "dns", 1, lambda r, c: pw_url("nonexistent.invalid", 5432)),
-    Case("ssl", "ssl", "login", 1,
-         lambda r, c: _db(r).url_for(READER, sslmode="require")),
-    Case("schema_missing", "schema_missing", "schema", 1,
-         lambda r, c: _db(r, "pg_empty_db").reader_url),
-    Case("schema_legacy", "schema_legacy", "schema", 1,
-         lambda r, c: _db(r, "pg_legacy_db").reader_url),
-    Case("permission_denied", "permission_denied", "privileges", 1,
-         lambda r, c: _db(r, data=True).url_for(NOSELECT)),
-    Case("rows_hidden_by_rls", "rows_hidden_by_rls", "privileges", 1,
-         lambda r, c: _db(r, data=True).url_for(NORLS), date_meet=True),
-    Case("too_many_connections", "too_many_connections", "login", 1,
-         lambda r, c: _db(r).url_for(NOLIMIT)),
-    Case("query_timeout", "query_timeout", "data", 1, _slow,
-         env={"KRA_STATEMENT_TIMEOUT": "0.5"}),
-    Case("config", "config", "config", 2, lambda r, c: "mysql://root:" + quote(
-        SENTINEL_PASSWORD, safe="") + "@localhost/kra"),
-]
-CASE_IDS = [c.id for c in CASES]
-
-
-def check_secret_free(diagnosis: Diagnosis) -> None:
-    for lang in ("ko", "en"):
-        assert_no_secret(format_text(diagnosis, lang=lang))
-    assert_no_secret(json.dumps(diagnosis.to_json(), ensure_ascii=False))
-    assert_no_secret(json.dumps(diagnosis.to_json(), ensure_ascii=True))
-    assert_no_secret(repr(diagnosis))
-
-
-def check_shape(diagnosis: Diagnosis) -> None:
-    assert [s.name for s in diagnosis.steps] == list(STEP_NAMES)
-    assert all(s.outcome in ("ok", "warn", "fail", "skipped") for s in diagnosis.steps)
-    assert all(s.cause is None or s.cause in CAUSES for s in diagnosis.steps)
-    payload = diagnosis.to_json()
-    json.dumps(payload)  # JSON-safe
-    for key in ("ok", "cause", "database_url", "checked_at", "steps", "tables",
-                "job_status_counts", "collection_status"):
-        assert key in payload
-    checked = dt.datetime.fromisoformat(payload["checked_at"])
-    assert checked.utcoffset() is not None
-    failed = diagnosis.failed_step
-    if failed is not None:
-        assert failed.hint_ko and failed.hint_en
-        assert failed.detail
-        # everything after a network/login failure is skipped, with the reason
-        if failed.name in ("config", "dns", "tcp", "login"):
-            later = diagnosis.steps[STEP_NAMES.index(failed.name) + 1:]
-            assert all(s.outcome == "skipped" and s.detail for s in later)
-
+from tests.pgcluster import NORLS, NOSELECT, READER, SENTINEL_PASSWORD, assert_no_secret
 
 # --------------------------------------------------------------------------- the cases
 
@@ -402,4 +266,109 @@ def test_raw_password_in_an_unparseable_url_never_shows(isolated_env):
     raw = f"postgresql://kra_reader:{SENTINEL_PASSWORD}@127.0.0.1:notaport/db"
     diagnosis = diagnose(raw)
     assert diagnosis.cause == "config" and diagnosis.exit_code == 2
+    check_secret_free(diagnosis)
+
+
+# --------------------------------------------------------------------------- every column read
+
+
+READ_COLUMNS = [(t, c) for t, cols in REQUIRED_COLUMNS.items() for c in cols]
+
+
+def test_required_columns_are_the_query_modules_lists():
+    from status_core import queries, schema
+
+    # one definition, read by the queries and required by the check
+    assert queries.RACE_COLUMNS is schema.RACE_COLUMNS
+    assert queries.JOB_COLUMNS is schema.JOB_COLUMNS
+    assert set(queries.RACE_COLUMNS) <= set(REQUIRED_COLUMNS["races"])
+    assert {"track", "weather", "date", "meet", "updated_at"} <= set(REQUIRED_COLUMNS["races"])
+    assert REQUIRED_COLUMNS["jobs"] == queries.JOB_COLUMNS
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("table", "column"), READ_COLUMNS,
+                         ids=[f"{t}.{c}" for t, c in READ_COLUMNS])
+def test_a_missing_column_any_page_reads_fails_the_schema_step_and_the_page_says_so(
+        table, column, pg_db, isolated_env, monkeypatch):  # noqa: ANN001
+    load_day(pg_db)
+    pg_db.execute(f'ALTER TABLE {table} DROP COLUMN "{column}" CASCADE')
+    diagnosis = diagnose(pg_db.reader_url, race_date=DATE, meet=MEET)
+    schema = diagnosis.step("schema")
+    assert schema.outcome == "fail" and schema.cause == "schema_outdated", schema.detail
+    assert f"{table}: {column}" in schema.detail and f"{table}: {column}" in schema.detail_ko
+    assert schema.facts["tables"][table]["missing_columns"] == [column]
+    assert diagnosis.cause == "schema_outdated" and diagnosis.exit_code == 1
+    check_shape(diagnosis)
+    check_secret_free(diagnosis)
+
+    # the page that reads the column shows the schema error, not a traceback
+    monkeypatch.setenv("DATABASE_URL", pg_db.reader_url)
+    page = (app("pages/2_jobs.py") if table == "jobs"
+            else app("pages/1_race.py", date=DATE, meet=str(MEET)))
+    page.run()
+    assert not page.exception, [e.value for e in page.exception]
+    errors = " ".join(e.value for e in page.error)
+    assert column in errors and "migrations are behind" in errors, errors
+    assert_no_secret(errors)
+
+
+@pytest.mark.postgres
+def test_the_pages_queries_read_no_column_outside_the_required_list(pg_db, isolated_env):
+    """Drop every column the check does not require: every query of every page still
+    answers, so the required list covers all that the pages and the CLI read."""
+    from status_core import queries
+    from status_core.engine import make_engine, read
+    from status_core.settings import parse_url
+
+    load_day(pg_db)
+    for table, required in REQUIRED_COLUMNS.items():
+        present = [r[0] for r in pg_db.fetch(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = %s",
+            (table,))]
+        extra = [c for c in present if c not in required]
+        assert extra, table  # the fixture schema has more columns than the pages read
+        for column in extra:
+            pg_db.execute(f'ALTER TABLE {table} DROP COLUMN "{column}" CASCADE')
+    target = parse_url(pg_db.reader_url)
+    engine = make_engine(target)
+    try:
+        with read(engine, target) as conn:
+            assert len(queries.progress_frame(conn, DATE, DATE, [MEET])) == 1
+            assert queries.collection_status(conn, DATE, MEET)["total_races"] == 6
+            assert len(queries.races_frame(conn, DATE, MEET)) == 6
+            since = T0 - dt.timedelta(days=1)
+            assert len(queries.jobs_frame(conn, race_date=DATE, meet=MEET, since=since,
+                                          types=["collection", "enrichment", "result"],
+                                          statuses=["completed", "failed", "queued"])) >= 0
+            assert len(queries.jobs_frame(conn)) == 3
+            assert sum(queries.job_status_counts(conn).values()) == 3
+    finally:
+        engine.dispose()
+    diagnosis = diagnose(pg_db.reader_url, race_date=DATE, meet=MEET)
+    assert diagnosis.step("schema").outcome in ("ok", "warn"), diagnosis.step("schema").detail
+    assert diagnosis.ok, format_text(diagnosis, "en")
+
+
+# --------------------------------------------------------------------------- odd stored values
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("value", ["infinity", "-infinity", "9999-12-31 23:59:59+00"])
+def test_an_odd_stored_timestamp_is_never_blamed_on_the_database(value, pg_db, isolated_env):
+    load_day(pg_db)
+    pg_db.execute("ALTER TABLE races DISABLE TRIGGER USER")  # keep the stored value as given
+    pg_db.execute("UPDATE races SET updated_at = %s WHERE race_number = 1", (value,))
+    pg_db.execute("UPDATE jobs SET created_at = %s WHERE job_id = 'job-1'", (value,))
+    diagnosis = diagnose(pg_db.reader_url, race_date=DATE, meet=MEET)
+    summary = format_text(diagnosis, "en")
+    assert diagnosis.ok and diagnosis.exit_code == 0, summary
+    for name in ("data", "status"):
+        step = diagnosis.step(name)
+        assert step.outcome in ("ok", "warn"), summary
+        assert "database cannot be used" not in step.detail
+        if step.outcome == "warn":  # a value the driver cannot load: a note on the data
+            assert "stored value" in step.detail and "the problem is in the data" in (
+                step.hint_en), summary
+    check_shape(diagnosis)
     check_secret_free(diagnosis)

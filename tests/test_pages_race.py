@@ -16,12 +16,13 @@ from status_core.queries import collection_status, jobs_frame, races_frame
 from status_core.settings import parse_url
 from tests.apptest_support import (
     app,
-    build_db,
     metrics,
     ok,
     table,
-    texts,
 )
+from tests.pgcluster import free_port
+from tests.rows import write_sqlite
+from ui.common import status_badge
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,7 +76,8 @@ def test_default_is_latest_race_day(demo_file: Path, facts: dict, lang: str) -> 
     assert_summary(at, status, lang)
     got = table(at, "race_number")
     assert list(got["race_number"]) == list(races["race_number"])
-    assert list(got["collection_status"]) == list(races["collection_status"])
+    assert list(got["collection_status_badge"]) == [
+        status_badge(s, lang) for s in races["collection_status"]]
     assert list(got["warning_count"]) == list(races["warning_count"])
     # the default follows the data: no date in the URL
     assert "date" not in at.query_params
@@ -89,10 +91,12 @@ def test_deep_link_selects_day_and_summary_matches_core(demo_file: Path, facts: 
     assert status["status"] == "failed"
     assert_summary(at, status)
     got = table(at, "race_number")
-    assert got["failed"].all() and len(got) == len(races)
-    # failed races are listed with their warnings, readable
+    assert (got["flag"] == "❌").all() and len(got) == len(races)
+    # failed races are listed, as one table, with their warnings, readable
     warnings = {w for ws in races["warnings"] for w in ws}
-    assert warnings and all(w in texts(at) for w in warnings)
+    flagged = table(at, "states")
+    assert list(flagged["race_number"]) == list(races["race_number"])
+    assert warnings and warnings <= {w for ws in flagged["warnings"] for w in ws}
     assert "실패한 경주와 경고" in "\n".join(e.label for e in at.expander)
     if not jobs.empty:
         assert set(table(at, "error_message")["job_id"]) == set(jobs["job_id"])
@@ -154,30 +158,26 @@ def test_failed_race_highlighted_and_job_error_shown(db_path: Path) -> None:
                          completed_at=now - dt.timedelta(minutes=50),
                          error_message="429 Too Many Requests"),
             demo.job_row("job-other", race_date="20260214", meet=3, created_at=now)]
-    build_db(db_path, races, jobs)
+    write_sqlite(db_path, races, jobs)
     at = ok(page(date="20260214", meet="1").run())
     got = table(at, "race_number")
-    assert list(got["failed"]) == [False, True]
     assert list(got["flag"]) == ["", "❌"]
-    assert "KRA API timeout after 3 retries" in texts(at)
+    flagged = table(at, "states")
+    assert list(flagged["race_number"]) == [2] and list(flagged["flag"]) == ["❌"]
+    assert list(flagged["warnings"].iloc[0]) == ["KRA API timeout after 3 retries"]
     shown_jobs = table(at, "error_message")
     assert list(shown_jobs["job_id"]) == ["job-1"]
     assert shown_jobs["error_message"].iloc[0] == "429 Too Many Requests"
 
 
 def test_empty_database(db_path: Path) -> None:
-    build_db(db_path)
+    write_sqlite(db_path)
     at = ok(page().run())
     assert any("경주가 없어" in i.value for i in at.info)
 
 
 def test_unreachable_database(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    monkeypatch.setenv("DATABASE_URL", f"postgresql://u:p@127.0.0.1:{port}/db")
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://u:p@127.0.0.1:{free_port()}/db")
     at = ok(page(date="20260214", meet="1").run())
     assert at.error
 

@@ -27,8 +27,7 @@ from typing import Any
 import streamlit as st
 
 from status_core.redact import redact
-
-from .i18n import t
+from status_core.text import t
 
 EMAILS_ENV = "KRA_ALLOWED_EMAILS"
 DOMAINS_ENV = "KRA_ALLOWED_DOMAINS"

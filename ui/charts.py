@@ -5,10 +5,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from status_core.attention import JOB_STATUSES, PROGRESS_STAGES
-
-from .filters import meet_label
-from .i18n import t
+from status_core.attention import PROGRESS_STAGES
+from status_core.domain import JOB_STATUSES, KST, meet_label
+from status_core.inputs import is_valid_date_text
+from status_core.text import t
+from status_core.timestamps import kst_text
 
 STATE_COLOURS = {
     "completed": "#2e7d32",
@@ -26,9 +27,16 @@ JOB_COLOURS = {
 }
 
 
+def _kst_wall_time(values: pd.Series) -> pd.Series:
+    # Naive Korean wall-clock times: the axis shows them as they are, whatever the
+    # browser's own time zone (an aware time would be drawn in the browser's).
+    return pd.to_datetime(values, utc=True).dt.tz_convert(KST).dt.tz_localize(None)
+
+
 def _date_label(dates: pd.Series) -> pd.Series:
-    return dates.astype(str).str.slice(0, 4) + "-" + dates.astype(str).str.slice(4, 6) + "-" \
-        + dates.astype(str).str.slice(6, 8)
+    # A stored text that is no real day keeps its text, marked, instead of posing as one.
+    return dates.astype(str).map(
+        lambda d: f"{d[:4]}-{d[4:6]}-{d[6:]}" if is_valid_date_text(d) else f"⚠ {d!r}")
 
 
 def progress_chart(stages: pd.DataFrame, lang: str) -> alt.Chart:
@@ -70,7 +78,7 @@ def calendar_chart(calendar: pd.DataFrame, lang: str) -> alt.Chart:
         day=_date_label(calendar["date"]),
         course=[meet_label(m, lang) for m in calendar["meet"]],
         state_label=[t(f"state.{s}", lang) for s in calendar["state"]],
-        updated=[v.tz_convert("Asia/Seoul").strftime("%m-%d %H:%M") if pd.notna(v) else "-"
+        updated=[kst_text(v, "%m-%d %H:%M", suffix=False)  # "∞" for an infinite time
                  for v in pd.to_datetime(calendar["last_updated"], utc=True)],
     )
     return (
@@ -123,10 +131,8 @@ def job_status_chart(counts: pd.DataFrame, lang: str) -> alt.Chart:
 def timeline_chart(timeline: pd.DataFrame, lang: str) -> alt.Chart:
     """One bar per job from start to completion (or now), coloured by status."""
     frame = timeline.assign(
-        start=pd.to_datetime(timeline["start"], utc=True).dt.tz_convert("Asia/Seoul")
-        .dt.tz_localize(None),
-        end=pd.to_datetime(timeline["end"], utc=True).dt.tz_convert("Asia/Seoul")
-        .dt.tz_localize(None),
+        start=_kst_wall_time(timeline["start"]),
+        end=_kst_wall_time(timeline["end"]),
         minutes=(timeline["duration_s"].astype(float) / 60).round(1),
         status_label=[t(f"job.{s}", lang) for s in timeline["status"]],
     )

@@ -2,10 +2,11 @@
 
 ``st.cache_data`` is process-wide, so twenty staff watching the same view in live mode cost
 one query per time-to-live, not twenty. The time-to-live is fixed when a function is
-decorated, so each loader exists once per allowed refresh interval (:data:`INTERVALS`);
-the page picks the one matching its live-refresh interval. Cache keys start with the
-database identity (a hash of the URL, never the password itself), so two databases never
-share an entry. Errors are not cached: the next run asks the database again.
+decorated, so each loader exists once per allowed refresh interval
+(:data:`ui.filters.INTERVALS`); the page picks the one matching its live-refresh
+interval. Cache keys start with the database identity (a hash of the URL, never the
+password itself), so two databases never share an entry. Errors are not cached: the next
+run asks the database again.
 """
 
 from __future__ import annotations
@@ -18,21 +19,21 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from status_core.engine import read
+from status_core.engine import run_read
 from status_core.inputs import MAX_RANGE_DAYS
 from status_core.queries import (
     collection_status,
     job_status_counts,
+    job_text,
     jobs_frame,
     progress_frame,
     races_frame,
 )
 from status_core.settings import DatabaseTarget
 
-from .common import PageContext, _engine_key, engine_for_target
-
-INTERVALS = (10, 30, 60, 300)
-DEFAULT_INTERVAL = 30
+from .context import PageContext
+from .engines import engine_for_target, engine_key
+from .filters import DEFAULT_INTERVAL, INTERVALS
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,8 @@ class Loaded:
 
 
 def _fetch(target: DatabaseTarget, query: Callable, *args: Any, **kwargs: Any) -> Loaded:
-    with read(engine_for_target(target), target) as conn:
-        data = query(conn, *args, **kwargs)
+    # Bounded in wall time: a frozen server costs one message, never a page that spins.
+    data = run_read(engine_for_target(target), target, query, *args, **kwargs)
     return Loaded(data, dt.datetime.now(dt.UTC))
 
 
@@ -61,12 +62,14 @@ def _extent(target: DatabaseTarget, today: str) -> Loaded:
     return _fetch(target, progress_frame, f"{first:%Y%m%d}", f"{last:%Y%m%d}")
 
 
+# The race page names a cell by its stored date text (for a real day that is its
+# YYYYMMDD), so these read by exact text: a cell whose date is not a real day opens too.
 def _status(target: DatabaseTarget, race_date: str, meet: int) -> Loaded:
-    return _fetch(target, collection_status, race_date, meet)
+    return _fetch(target, collection_status, race_date, meet, stored=True)
 
 
 def _races(target: DatabaseTarget, race_date: str, meet: int) -> Loaded:
-    return _fetch(target, races_frame, race_date, meet)
+    return _fetch(target, races_frame, race_date, meet, stored=True)
 
 
 def _jobs(target: DatabaseTarget, kwargs: tuple) -> Loaded:
@@ -117,7 +120,7 @@ class Data:
 
     def _call(self, name: str, *args: Any) -> Any:
         target = self.ctx.require_target()
-        loaded = _LOADERS[name][self.ttl](_engine_key(target), target, *args)
+        loaded = _LOADERS[name][self.ttl](engine_key(target), target, *args)
         self.fetched.append(loaded.fetched_at)
         return loaded.data
 
@@ -145,3 +148,8 @@ class Data:
 
     def job_counts(self) -> dict[str, int]:
         return self._call("job_counts")
+
+    def job_text(self, job_id: str) -> dict | None:
+        """One job's whole error and step, read when a viewer asks for it. Not cached:
+        an error can be hundreds of KB, and a cache would keep one per job looked at."""
+        return _fetch(self.ctx.require_target(), job_text, str(job_id)).data

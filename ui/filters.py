@@ -17,19 +17,28 @@ match (a default choice leaves its parameters out, so ``/`` always means "now").
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import streamlit as st
 
 from status_core import attention
+from status_core.domain import MEETS, meet_label
 from status_core.errors import InputError, StatusError
-from status_core.inputs import MEETS, parse_date, parse_meet, parse_range, to_date
+from status_core.inputs import (
+    is_valid_date_text,
+    parse_date,
+    parse_meet,
+    parse_range,
+    parse_stored_date,
+    shown_value,
+    to_date,
+)
+from status_core.settings import Thresholds, read_thresholds
+from status_core.text import t
 
-from .i18n import t
-
+#: Live refresh intervals (seconds) a viewer may choose (``?live=``); the cached loaders
+#: of :mod:`ui.data` exist once per interval.
 INTERVALS = (10, 30, 60, 300)
 DEFAULT_INTERVAL = 30
 
@@ -37,21 +46,12 @@ W_RANGE = "w_range"
 W_MEETS = "w_meets"
 W_DAY = "w_day"
 W_DAY_MEET = "w_day_meet"
+W_DAY_STORED = "_day_stored"  # the stored text shown while the date picker is empty
 W_LIVE = "w_live"
 W_INTERVAL = "w_interval"
 W_STALLED = "w_stalled_minutes"
 W_STUCK = "w_stuck_minutes"
 W_USUAL = "w_usual_{meet}"
-
-
-@dataclass
-class Settings:
-    """Thresholds and the race calendar (environment defaults, sidebar overrides)."""
-
-    stalled_minutes: int = attention.DEFAULT_STALLED_MINUTES
-    stuck_minutes: int = attention.DEFAULT_STUCK_MINUTES
-    usual_weekdays: dict[int, tuple[int, ...]] = field(
-        default_factory=lambda: dict(attention.DEFAULT_USUAL_WEEKDAYS))
 
 
 def _url_values(names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -83,7 +83,7 @@ def resolve(
     """Resolve one group of URL parameters (see the module docstring)."""
     ss = st.session_state
     url = _url_values(names)
-    url_key, state_key = f"_sync.{group}.url", f"_sync.{group}.state"
+    url_key, state_key = f"_sync.{group}.url", _state_key(group)
     last = ss.get(state_key)
     if last is None or url != ss.get(url_key):
         explicit = any(url.values())
@@ -110,6 +110,38 @@ def resolve(
     ss[url_key] = _url_values(names)
     ss[state_key] = (value, explicit)
     return value
+
+
+def _state_key(group: str) -> str:
+    return f"_sync.{group}.state"
+
+
+def explicit_choice(group: str) -> Any | None:
+    """The value of ``group`` when this session chose it (in the URL or a widget), else
+    ``None`` (never chosen, or following its default)."""
+    state = st.session_state.get(_state_key(group))
+    return state[0] if state and state[1] else None
+
+
+def link_params(page: str) -> dict[str, object]:
+    """Query parameters that carry this session's explicit choices to ``page``: the range
+    and racecourses to the overview and the jobs page, the race day to the race page, and
+    live refresh to every page but the DB check."""
+    params: dict[str, object] = {}
+    if page in ("overview", "jobs"):
+        chosen_range, chosen_meets = explicit_choice("range"), explicit_choice("meets")
+        if chosen_range:
+            params["start"], params["end"] = chosen_range
+        if chosen_meets:
+            params["meet"] = [str(m) for m in chosen_meets]
+    if page == "race":
+        day = explicit_choice("day")
+        if day:
+            params.update(day_params(*day))
+    live = explicit_choice("live")
+    if page != "check" and live and live[0]:
+        params["live"] = str(live[1])
+    return params
 
 
 # --------------------------------------------------------------------------- groups
@@ -163,33 +195,60 @@ def resolve_meets(warnings: list[str]) -> list[int]:
     )
 
 
+def day_params(race_date: str, meet: int) -> dict[str, str]:
+    """The race page's URL parameters for a stored cell: ``date`` when its text is a real
+    ``YYYYMMDD`` day (``?date=`` reads it back as itself), else ``stored`` with the exact
+    text, so a typed date is never taken for a cell stored under other text."""
+    key = "date" if is_valid_date_text(race_date) else "stored"
+    return {key: race_date, "meet": str(int(meet))}
+
+
 def resolve_day(
-    warnings: list[str], default: Callable[[], tuple[str, int] | None]
+    warnings: list[str], default: Callable[[], tuple[str, int] | None],
+    notes: list[tuple[str, str]] | None = None,
 ) -> tuple[str, int] | None:
-    """``?date=YYYYMMDD&meet=N`` of the race page; ``default`` gives the latest race day."""
+    """``?date=YYYYMMDD&meet=N`` (or ``?stored=TEXT&meet=N`` for a cell whose stored date
+    is not a real day) of the race page; ``default`` gives the latest race day. A typed
+    date in another accepted form (``2026-02-14``) adds ``(typed, read as)`` to ``notes``."""
 
     def parse(url: dict[str, tuple[str, ...]]) -> tuple[str, int] | None:
-        dates, meets = url["date"], url["meet"]
-        race_date = parse_date(dates[-1]) if dates else None
+        dates, stored, meets = url["date"], url["stored"], url["meet"]
+        if dates and stored:
+            raise InputError("use either date or stored, not both: ?date=YYYYMMDD&meet=N, "
+                             "or ?stored=TEXT&meet=N for a stored text that is not a date")
         meet = parse_meet(meets[-1]) if meets else None
-        if race_date is None:
+        if stored:
+            return parse_stored_date(stored[-1]), meet or 1
+        if not dates:
             raise InputError("meet needs a date: ?date=YYYYMMDD&meet=N")
+        try:
+            race_date = parse_date(dates[-1])
+        except InputError as exc:
+            raise InputError(f"{exc.message}; a cell stored under exactly this text opens "
+                             "with ?stored=TEXT") from None
+        if notes is not None and dates[-1].strip() != race_date:
+            notes.append((dates[-1].strip(), race_date))
         return race_date, meet or 1
 
     def widget() -> tuple[str, int] | None:
         day, meet = st.session_state.get(W_DAY), st.session_state.get(W_DAY_MEET)
-        if day is None or meet is None:
+        if meet is None:
             return None
+        if day is None:  # the picker is empty while a stored, not-a-date cell is shown
+            stored = st.session_state.get(W_DAY_STORED)
+            return (stored, int(meet)) if stored is not None else None
         return f"{day:%Y%m%d}", int(meet)
 
     def set_widget(value: tuple[str, int] | None) -> None:
         if value is not None:
-            st.session_state[W_DAY] = to_date(value[0])
+            valid = is_valid_date_text(value[0])
+            st.session_state[W_DAY] = to_date(value[0]) if valid else None
+            st.session_state[W_DAY_STORED] = None if valid else value[0]
             st.session_state[W_DAY_MEET] = int(value[1])
 
     return resolve(
-        "day", ("date", "meet"), parse=parse, default=default,
-        to_url=lambda v: {"date": (v[0],), "meet": (str(v[1]),)} if v else {},
+        "day", ("date", "stored", "meet"), parse=parse, default=default,
+        to_url=lambda v: {k: (x,) for k, x in day_params(*v).items()} if v else {},
         widget=widget, set_widget=set_widget, warnings=warnings,
     )
 
@@ -199,9 +258,11 @@ def resolve_live(warnings: list[str]) -> tuple[bool, int]:
 
     def parse(url: dict[str, tuple[str, ...]]) -> tuple[bool, int]:
         text = url["live"][-1]
-        if text.isdigit() and int(text) in INTERVALS:
+        # ASCII digits only: "²".isdigit() is true but int() fails, and int() reads
+        # other scripts' digits ("٣٠" is 30).
+        if text in {str(i) for i in INTERVALS}:
             return True, int(text)
-        raise InputError(f"live {text!r} is not a refresh interval; expected one of "
+        raise InputError(f"live {shown_value(text)} is not a refresh interval; expected one of "
                          f"{', '.join(map(str, INTERVALS))} seconds")
 
     def widget() -> tuple[bool, int] | None:
@@ -223,26 +284,12 @@ def resolve_live(warnings: list[str]) -> tuple[bool, int]:
 # --------------------------------------------------------------------------- settings
 
 
-def env_settings(warnings: list[str], environ: dict | None = None) -> Settings:
-    """``KRA_STALLED_MINUTES``, ``KRA_STUCK_MINUTES``, ``KRA_USUAL_WEEKDAYS``
-    (``1=sat,sun;2=fri,sat;3=fri,sun``); a bad value is named and its default used."""
-    env = os.environ if environ is None else environ
-    out = Settings()
-    try:
-        out.stalled_minutes = attention.parse_minutes(
-            env.get("KRA_STALLED_MINUTES"), out.stalled_minutes, name="KRA_STALLED_MINUTES")
-    except InputError as exc:
-        warnings.append(f"{exc.message} ({exc.hint})")
-    try:
-        out.stuck_minutes = attention.parse_minutes(
-            env.get("KRA_STUCK_MINUTES"), out.stuck_minutes, name="KRA_STUCK_MINUTES")
-    except InputError as exc:
-        warnings.append(f"{exc.message} ({exc.hint})")
-    try:
-        out.usual_weekdays = attention.parse_weekdays(env.get("KRA_USUAL_WEEKDAYS"))
-    except InputError as exc:
-        warnings.append(f"KRA_USUAL_WEEKDAYS: {exc.message} ({exc.hint})")
-    return out
+def env_settings(warnings: list[str], environ: Mapping[str, str] | None = None) -> Thresholds:
+    """The thresholds of :func:`status_core.settings.read_thresholds`; a bad value is named
+    in ``warnings`` and its default used."""
+    thresholds, errors = read_thresholds(environ)
+    warnings.extend(f"{exc.message} ({exc.hint})" for exc in errors)
+    return thresholds
 
 
 def _keep(key: str, default: Any) -> None:
@@ -257,7 +304,7 @@ def _remember(key: str) -> None:
     st.session_state[f"_keep.{key}"] = st.session_state.get(key)
 
 
-def settings_expander(lang: str, defaults: Settings) -> Settings:
+def settings_expander(lang: str, defaults: Thresholds) -> Thresholds:
     """The sidebar's settings: stalled / stuck thresholds and the usual race weekdays."""
     with st.expander(t("settings.title", lang)):
         _keep(W_STALLED, defaults.stalled_minutes)
@@ -277,12 +324,7 @@ def settings_expander(lang: str, defaults: Settings) -> Settings:
                 meet_label(meet, lang), list(range(7)), key=key,
                 format_func=lambda d: t(f"weekday.{d}", lang))))
             _remember(key)
-    return Settings(int(stalled), int(stuck), usual)
-
-
-def meet_label(meet: int, lang: str) -> str:
-    """``서울`` / ``Seoul (서울)``."""
-    return t(f"meet.{int(meet)}", lang)
+    return Thresholds(int(stalled), int(stuck), usual)
 
 
 def resolve_choices(group: str, param: str, allowed: tuple[str, ...], widget_key: str,

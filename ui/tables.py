@@ -1,14 +1,22 @@
 """Column set-ups shared by the pages' tables: jobs (race detail and jobs page) and the
-status badge columns (overview and race detail)."""
+status badge columns (overview and race detail), and the long texts behind a cut cell.
+
+Text from the database goes into dataframe cells (never Markdown), cut to a length a
+page can ship for hundreds of rows; the whole text of one row is shown on demand with
+``st.code``."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from status_core import attention
+from status_core.domain import LEGACY_JOB_STATUSES
+from status_core.queries import ERROR_PREVIEW, STEP_PREVIEW
 
-from .common import PageContext, kst, status_badge
+from .cells import time_column, times
+from .common import status_badge
+from .context import PageContext
+from .text import ELLIPSIS, cell
 
 STATUS_COLUMNS = ("status", "collection_status", "enrichment_status", "result_status")
 
@@ -26,22 +34,44 @@ def badge_columns(ctx: PageContext) -> dict:
             for col in STATUS_COLUMNS}
 
 
+def _cut_errors(jobs: pd.DataFrame) -> list[str | None]:
+    """The error previews of :func:`status_core.queries.jobs_frame`, with ``…`` where
+    the stored error is longer than the preview."""
+    lengths = jobs["error_length"] if "error_length" in jobs else [None] * len(jobs)
+    out = []
+    for text, length in zip(jobs["error_message"], lengths, strict=True):
+        text = cell(text, ERROR_PREVIEW)
+        cut = text is not None and not pd.isna(length) and int(length) > len(text)
+        out.append(text + ELLIPSIS if cut else text)
+    return out
+
+
 def jobs_for_display(ctx: PageContext, jobs: pd.DataFrame) -> pd.DataFrame:
-    """Jobs with a translated status (legacy ones marked), KST times, minutes."""
+    """Jobs with a translated status (legacy ones marked), KST times, minutes, long texts
+    cut (``…``)."""
     return jobs_for_csv(jobs).assign(
-        status_label=[ctx.t(f"job.{s}") + (f" ({ctx.t('jobs.legacy')})"
-                                           if s in attention.LEGACY_JOB_STATUSES else "")
+        error_message=_cut_errors(jobs),
+        current_step=[cell(s, STEP_PREVIEW) for s in jobs["current_step"]],
+        status_label=[ctx.t(f"job.{s if isinstance(s, str) else 'none'}")
+                      + (f" ({ctx.t('jobs.legacy')})"
+                         if s in LEGACY_JOB_STATUSES else "")
                       for s in jobs["status"]],
         duration_min=(jobs["duration_s"] / 60).round(1),
     )
 
 
 def jobs_for_csv(jobs: pd.DataFrame) -> pd.DataFrame:
-    return jobs.assign(**{c: kst(jobs[c]) for c in ("created_at", "started_at", "completed_at")})
+    # times(): an infinite or year-9999 time becomes text ("∞") instead of failing.
+    return times(jobs, ("created_at", "started_at", "completed_at"))
 
 
-def job_columns(ctx: PageContext) -> dict:
-    def when(key: str) -> st.column_config.DatetimeColumn:
+def job_columns(ctx: PageContext, shown: pd.DataFrame | None = None) -> dict:
+    """Column set-ups of a jobs table; pass the ``shown`` frame so that a time column
+    :func:`ui.cells.times` turned into text gets a text column."""
+    def when(key: str) -> st.column_config.Column:
+        col = key.removeprefix("col.")
+        if shown is not None:
+            return time_column(shown, col, ctx.t(key), "YYYY-MM-DD HH:mm:ss")
         return st.column_config.DatetimeColumn(ctx.t(key), format="YYYY-MM-DD HH:mm:ss")
 
     return {
@@ -62,3 +92,37 @@ def job_columns(ctx: PageContext) -> dict:
         "retry_count": st.column_config.NumberColumn(ctx.t("col.retry_count")),
         "error_message": st.column_config.TextColumn(ctx.t("col.error"), width="large"),
     }
+
+
+def job_detail(ctx: PageContext, jobs: pd.DataFrame, read_text, *, key: str) -> None:  # noqa: ANN001
+    """A picker over the jobs with an error; the chosen one's whole error (read on demand
+    by ``read_text(job_id)``) and step, as text."""
+    has_error = jobs[jobs["error_message"].notna()] if not jobs.empty else jobs
+    if has_error.empty:
+        return
+    lengths = dict(zip(has_error["job_id"], has_error["error_length"], strict=True))
+    job_id = st.selectbox(
+        ctx.t("jobs.detail"), list(lengths), index=None, key=key,
+        placeholder=ctx.t("jobs.detail_placeholder"),
+        format_func=lambda j: ctx.t("jobs.detail_option", job=j, n=_int(lengths.get(j))))
+    if job_id is None:
+        return
+    found = read_text(job_id)
+    if found is None:
+        st.caption(ctx.t("jobs.detail_gone"))
+        return
+    if found["current_step"]:
+        st.caption(ctx.t("col.current_step"))
+        st.text(found["current_step"])
+    text, total = found["error_message"], found["error_length"]
+    if text is None:
+        st.caption(ctx.t("jobs.detail_none"))
+        return
+    st.caption(ctx.t("col.error") + (" · " + ctx.t("jobs.detail_cut", shown=len(text),
+                                                    total=total)
+                                     if total and total > len(text) else ""))
+    st.code(text, language=None, wrap_lines=True)
+
+
+def _int(value: object) -> int:
+    return 0 if value is None or pd.isna(value) else int(value)

@@ -1,27 +1,26 @@
 """Reading the collector's database for the alerts and the exporter: one function reads,
 the rest is the core's pure functions.
 
-Settings shared with the dashboard: ``KRA_STALLED_MINUTES``, ``KRA_STUCK_MINUTES`` and
-``KRA_USUAL_WEEKDAYS`` (see the README's settings table).
+The thresholds are the dashboard's (:func:`status_core.settings.read_thresholds`:
+``KRA_STALLED_MINUTES``, ``KRA_STUCK_MINUTES`` and ``KRA_USUAL_WEEKDAYS``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from .. import attention
 from ..domain import ACTIVE_JOB_STATUSES, KST
-from ..engine import read
+from ..engine import run_read
 from ..errors import ConfigError, InputError, StatusError
 from ..inputs import parse_meets, parse_range
 from ..redact import redact
-from ..settings import DatabaseTarget
+from ..settings import DatabaseTarget, Thresholds, read_thresholds
 from ..states import cell_states
 from .items import Item, Scope, build_items, db_down_item
 
@@ -30,32 +29,13 @@ DEFAULT_WINDOW_DAYS = 7
 ACTIVE_JOBS_LIMIT = 1000
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """The dashboard's thresholds, from the same environment variables."""
-
-    stalled_minutes: int = attention.DEFAULT_STALLED_MINUTES
-    stuck_minutes: int = attention.DEFAULT_STUCK_MINUTES
-    usual: Mapping[int, tuple[int, ...]] = field(
-        default_factory=lambda: dict(attention.DEFAULT_USUAL_WEEKDAYS))
-
-
 def thresholds_from_env(environ: Mapping[str, str] | None = None) -> Thresholds:
-    """Thresholds from ``KRA_STALLED_MINUTES``, ``KRA_STUCK_MINUTES``, ``KRA_USUAL_WEEKDAYS``;
-    a bad value raises :class:`ConfigError` naming the variable (exit code 2)."""
-    env = os.environ if environ is None else environ
-    try:
-        return Thresholds(
-            attention.parse_minutes(env.get("KRA_STALLED_MINUTES"),
-                                    attention.DEFAULT_STALLED_MINUTES,
-                                    name="KRA_STALLED_MINUTES"),
-            attention.parse_minutes(env.get("KRA_STUCK_MINUTES"),
-                                    attention.DEFAULT_STUCK_MINUTES, name="KRA_STUCK_MINUTES"),
-            attention.parse_weekdays(env.get("KRA_USUAL_WEEKDAYS")),
-        )
-    except InputError as exc:
-        message = exc.message if "KRA_" in exc.message else f"KRA_USUAL_WEEKDAYS: {exc.message}"
-        raise ConfigError(message, hint=exc.hint) from None
+    """:func:`status_core.settings.read_thresholds`, strictly: a bad value raises its
+    :class:`ConfigError` naming the variable (exit code 2) instead of falling back."""
+    thresholds, errors = read_thresholds(environ)
+    if errors:
+        raise errors[0]
+    return thresholds
 
 
 def window_scope(
@@ -95,14 +75,17 @@ def read_frames(
     :class:`StatusError` when it cannot be used)."""
     from ..queries import job_status_counts, jobs_frame, progress_frame
 
-    with read(engine, target) as conn:
-        progress = progress_frame(conn, scope.start, scope.end, scope.meets)
-        active = jobs_frame(conn, statuses=ACTIVE_JOB_STATUSES, limit=ACTIVE_JOBS_LIMIT)
-        counts = job_status_counts(conn) if job_counts else None
+    def frames(conn: Connection) -> tuple:
+        return (progress_frame(conn, scope.start, scope.end, scope.meets),
+                jobs_frame(conn, statuses=ACTIVE_JOB_STATUSES, limit=ACTIVE_JOBS_LIMIT),
+                job_status_counts(conn) if job_counts else None)
+
+    # Bounded in wall time like every page read: a frozen server costs one deadline.
+    progress, active, counts = run_read(engine, target, frames)
     states = cell_states(progress, now=now, stalled_minutes=thresholds.stalled_minutes)
     today = now.astimezone(KST).date()
     missing = attention.missing_days(progress, scope.start, scope.end, today,
-                                     scope.meets, thresholds.usual)
+                                     scope.meets, thresholds.usual_weekdays)
     stuck = attention.stuck_jobs(
         attention.filter_jobs(active, meets=scope.meets), now, thresholds.stuck_minutes)
     return Frames(states, missing, stuck, counts, now)

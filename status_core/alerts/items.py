@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..timestamps import as_utc
+
 #: Item kinds, most urgent first.
 KINDS = ("db_down", "failed", "not_started", "stuck_job", "stalled", "incomplete",
          "results_missing", "missing")
 KIND_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 CRITICAL = frozenset({"db_down", "failed", "not_started", "stuck_job"})
 CELL_KINDS = ("failed", "stalled", "incomplete", "not_started")
-CHANGE_TYPES = ("new", "worse", "resolved", "db_down", "db_up")
 DB_DOWN_KEY = "db_down"
 COUNT_FIELDS = ("total_races", "collected_races", "enriched_races", "result_collected",
            "collection_failed", "enrichment_failed", "result_failed", "failed_races")
@@ -133,9 +134,7 @@ def _int(value: object) -> int:
 def _iso(value: object) -> str | None:
     if value is None or pd.isna(value):
         return None
-    stamp = pd.Timestamp(value)
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    return stamp.isoformat()
+    return as_utc(pd.Timestamp(value)).isoformat()
 
 
 def _cell_item(row: Mapping) -> Item | None:

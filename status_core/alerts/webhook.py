@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ..errors import ConfigError
 from ..redact import mask_url, redact, secret_forms
-from ..settings import _read_secrets, secrets_paths
+from ..settings import read_secrets_file
 
 ENV_URL = "KRA_ALERT_WEBHOOK_URL"
 ENV_FORMAT = "KRA_ALERT_FORMAT"
@@ -102,7 +102,7 @@ def resolve_webhook(
     data: dict = {}
     path = None
     if not all((env.get(v) or "").strip() for v in (ENV_URL, ENV_FORMAT)):
-        data, path = _read_secrets(secrets_paths() if secrets_files is None else secrets_files)
+        data, path = read_secrets_file(secrets_files)
     alerts = data.get("alerts", {}) if isinstance(data.get("alerts", {}), Mapping) else {}
     url, source = _setting(env, alerts, ENV_URL, "webhook_url")
     if source.startswith("[") and path is not None:

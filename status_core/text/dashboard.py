@@ -1,11 +1,8 @@
-"""Every user-facing string of the dashboard, Korean first, English second."""
+"""The dashboard's pages: navigation, sidebar, overview, race detail, jobs, login gate."""
 
 from __future__ import annotations
 
-LANGS = ("ko", "en")
-DEFAULT_LANG = "ko"
-
-STRINGS: dict[str, dict[str, str]] = {
+DASHBOARD: dict[str, dict[str, str]] = {
     # --- common -------------------------------------------------------------------------
     "app.title": {"ko": "KRA 수집 현황", "en": "KRA collection status"},
     "nav.overview": {"ko": "개요", "en": "Overview"},
@@ -13,8 +10,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "nav.jobs": {"ko": "작업", "en": "Jobs"},
     "nav.check": {"ko": "DB 점검", "en": "DB check"},
     "sidebar.language": {"ko": "언어", "en": "Language"},
-    "sidebar.start": {"ko": "시작일", "en": "Start date"},
-    "sidebar.end": {"ko": "종료일", "en": "End date"},
     "sidebar.range": {"ko": "기간", "en": "Date range"},
     "sidebar.meets": {"ko": "경마장", "en": "Racecourses"},
     "sidebar.database": {"ko": "데이터베이스", "en": "Database"},
@@ -53,7 +48,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.enriched_pct": {"ko": "보강 %", "en": "Enriched %"},
     "col.result_pct": {"ko": "결과 %", "en": "Results %"},
     "col.result_collected": {"ko": "결과", "en": "Results"},
-    "col.pending_races": {"ko": "대기", "en": "Pending"},
     "col.link": {"ko": "상세", "en": "Detail"},
     "col.kind": {"ko": "유형", "en": "Kind"},
     "col.running_for": {"ko": "시작", "en": "Started"},
@@ -76,7 +70,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.started_at": {"ko": "시작 (KST)", "en": "Started (KST)"},
     "col.completed_at": {"ko": "완료 (KST)", "en": "Completed (KST)"},
     "col.duration_min": {"ko": "소요(분)", "en": "Duration (min)"},
-    "col.running_min": {"ko": "실행 중(분)", "en": "Running (min)"},
     "col.progress": {"ko": "진행률", "en": "Progress"},
     "col.current_step": {"ko": "현재 단계", "en": "Current step"},
     "col.retry_count": {"ko": "재시도", "en": "Retries"},
@@ -88,7 +81,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.example": {"ko": "예시", "en": "Example"},
     "col.job_ids": {"ko": "작업 ID (최근 5개)", "en": "Job IDs (newest 5)"},
     "col.types": {"ko": "작업 유형", "en": "Job types"},
-    "col.legacy": {"ko": "구버전 상태", "en": "Legacy status"},
+    "col.states": {"ko": "상태 (수집 · 보강 · 결과)",
+                   "en": "Statuses (collection · enrichment · results)"},
     # --- sidebar, live mode, settings ----------------------------------------------------
     "sidebar.range_help": {
         "ko": "한국 시간 기준 날짜입니다. 기본값은 최근 14일입니다.",
@@ -135,14 +129,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "weekday.4": {"ko": "금", "en": "Fri"},
     "weekday.5": {"ko": "토", "en": "Sat"},
     "weekday.6": {"ko": "일", "en": "Sun"},
-    "meet.1": {"ko": "서울", "en": "Seoul (서울)"},
-    "meet.2": {"ko": "제주", "en": "Jeju (제주)"},
-    "meet.3": {"ko": "부산경남", "en": "Busan-Gyeongnam (부산경남)"},
     "error.fallback": {"ko": "기본값을 대신 사용합니다.", "en": "the default is used instead."},
-    "error.run_check": {
-        "ko": "터미널에서 `kra-status check`로 연결을 단계별로 점검할 수 있습니다.",
-        "en": "Run `kra-status check` in a terminal for a step-by-step diagnosis.",
-    },
     "download.csv": {"ko": "CSV 내려받기", "en": "Download CSV"},
     # --- statuses -------------------------------------------------------------------------
     "badge.completed": {"ko": "✅ 완료", "en": "✅ completed"},
@@ -221,6 +208,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "race.warnings_title": {"ko": "경고가 있는 경주", "en": "Races with warnings"},
     "race.failed_line": {"ko": "{n}경주 {name}", "en": "Race {n} {name}"},
     "race.no_warnings": {"ko": "(경고 없음)", "en": "(no warnings)"},
+    "race.more_warnings": {"ko": "… 외 {n}개", "en": "… {n} more"},
+    "race.detail": {
+        "ko": "경주 하나의 전체 경주명과 경고 보기 (표에는 긴 글의 앞부분만 보입니다)",
+        "en": "One race's whole name and warnings (tables show the start of long texts)",
+    },
+    "race.detail_placeholder": {"ko": "경주를 고르세요", "en": "Choose a race"},
     "race.jobs": {"ko": "이 경주일의 작업", "en": "Jobs for this race day"},
     "race.no_jobs": {
         "ko": "parameters에 이 날짜와 경마장을 지정한 작업이 없습니다.",
@@ -250,7 +243,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "processing.",
     },
     "jobs.count": {"ko": "작업 수", "en": "Jobs"},
-    "jobs.filters": {"ko": "필터", "en": "Filters"},
     "jobs.types": {"ko": "작업 유형", "en": "Job types"},
     "jobs.statuses": {"ko": "작업 상태", "en": "Job statuses"},
     "jobs.race_date": {"ko": "경주일 (parameters)", "en": "Race date (parameters)"},
@@ -259,6 +251,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "created {start} to {end} (KST) · at most {limit} jobs",
     },
     "jobs.stuck": {"ko": "멈춘 작업", "en": "Stuck jobs"},
+    "jobs.detail": {
+        "ko": "작업 하나의 전체 오류 보기 (표에는 오류의 앞부분만 보입니다)",
+        "en": "One job's whole error (tables show the start of each error)",
+    },
+    "jobs.detail_placeholder": {"ko": "작업을 고르세요", "en": "Choose a job"},
+    "jobs.detail_option": {"ko": "{job} · 오류 {n:,}자", "en": "{job} · error of {n:,} characters"},
+    "jobs.detail_cut": {"ko": "전체 {total:,}자 중 앞의 {shown:,}자",
+                        "en": "the first {shown:,} of {total:,} characters"},
+    "jobs.detail_none": {"ko": "이 작업에는 오류 메시지가 없습니다.",
+                         "en": "This job has no error message."},
+    "jobs.detail_gone": {"ko": "이 작업을 더 이상 찾을 수 없습니다.",
+                         "en": "This job is no longer in the database."},
     "jobs.stuck_caption": {
         "ko": "processing(또는 구버전 running/retrying) 상태로 {minutes}분 넘게 실행 중인 작업 "
         "(필터와 무관)",
@@ -286,8 +290,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "job.completed": {"ko": "완료(completed)", "en": "completed"},
     "job.failed": {"ko": "실패(failed)", "en": "failed"},
     "job.cancelled": {"ko": "취소(cancelled)", "en": "cancelled"},
-    # --- login gate (ui/auth.py) ---------------------------------------------------
-
+    # --- login gate -----------------------------------------------------------------------
     "auth.login_required": {
         "ko": "이 대시보드는 로그인한 사용자만 볼 수 있습니다.",
         "en": "Please log in to view this dashboard.",
@@ -321,82 +324,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "ko": ".streamlit/secrets.toml에 [auth]가 있지만 파일을 읽을 수 없습니다(TOML 오류).",
         "en": ".streamlit/secrets.toml mentions [auth] but cannot be parsed (TOML error).",
     },
-    # --- check page (owned by the diagnosis work) ---------------------------------------
-    "check.title": {"ko": "DB 점검", "en": "DB check"},
-    "check.intro": {
-        "ko": "대시보드가 0이나 오류를 보일 때 누르세요. 데이터베이스가 원인인지, 어느 단계에서 "
-        "실패했는지, 무엇을 바꿔야 하는지 알려 줍니다. 읽기만 하며 아무것도 쓰지 않습니다.",
-        "en": "Press it when the dashboard shows zeros or errors: it tells whether the database "
-        "is the cause, which step failed and what to change. It only reads, never writes.",
+    # --- odd stored values ---------------------------------------------------------------
+    "value.invalid_date": {"ko": "날짜 아님", "en": "invalid date"},
+    "job.none": {"ko": "(없음)", "en": "(none)"},
+    "race.stored_cell": {
+        "ko": "이 칸의 저장된 날짜 {text}는 실제 날짜(YYYYMMDD)가 아닙니다. 저장된 글자 그대로 "
+        "조회한 결과입니다(수집기의 상태 API도 이 글자로 답합니다).",
+        "en": "The stored date {text} of this cell is not a real YYYYMMDD day; it is shown by "
+        "its exact stored text (the collector's status API answers for that text too).",
     },
-    "check.target": {"ko": "점검 대상", "en": "Target"},
-    "check.target_demo": {
-        "ko": "설정된 DB 없음: 내장 데모(SQLite)를 점검합니다",
-        "en": "No database configured: the embedded demo (SQLite) is checked",
+    "race.date_read_as": {
+        "ko": "입력한 날짜 {typed}를 {date}로 읽었습니다. 글자 그대로 {typed}로 저장된 칸은 "
+        "?stored={typed} 로 엽니다.",
+        "en": "The date {typed} was read as {date}. A cell stored under the exact text "
+        "{typed} opens with ?stored={typed}.",
     },
-    "check.source": {"ko": "설정 위치: {source}", "en": "Configured in: {source}"},
-    "check.date": {"ko": "날짜 (선택)", "en": "Date (optional)"},
-    "check.meet": {"ko": "경마장 (선택)", "en": "Racecourse (optional)"},
-    "check.meet_none": {"ko": "선택 안 함", "en": "none"},
-    "check.timeout": {"ko": "제한 시간 (초)", "en": "Time limit (seconds)"},
-    "check.run": {"ko": "DB 점검 실행", "en": "Run DB check"},
-    "check.running": {"ko": "점검 중…", "en": "Checking…"},
-    "check.pair": {
-        "ko": "날짜와 경마장은 함께 지정해야 현황까지 점검합니다. 지금은 연결만 점검합니다.",
-        "en": "Give both a date and a racecourse to include their status; checking the "
-        "connection only.",
-    },
-    "check.done_ok": {"ko": "점검 완료: 사용 가능", "en": "Check finished: usable"},
-    "check.done_fail": {"ko": "점검 완료: {step} 단계 실패", "en": "Check finished: {step} failed"},
-    "check.banner_ok": {
-        "ko": "✔ 데이터베이스를 사용할 수 있습니다 (원인: `ok`)",
-        "en": "✔ The database is usable (cause: `ok`)",
-    },
-    "check.banner_warn": {
-        "ko": "경고 {count}건이 있습니다. 아래 ⚠ 단계의 조치를 확인하세요.",
-        "en": "{count} warning(s): see the ⚠ steps below.",
-    },
-    "check.banner_fail": {
-        "ko": "✘ {step} 단계에서 실패 — 원인: `{cause}` ({label})",
-        "en": "✘ Failed at {step} — cause: `{cause}` ({label})",
-    },
-    "check.fix": {"ko": "조치", "en": "What to change"},
-    "check.steps": {"ko": "단계별 결과", "en": "Steps"},
-    "check.server": {"ko": "서버 정보", "en": "Server facts"},
-    "check.tables": {"ko": "테이블", "en": "Tables"},
-    "check.jobs": {"ko": "작업 상태별 개수", "en": "Jobs by status"},
-    "check.status": {"ko": "날짜·경마장 현황", "en": "Date x racecourse status"},
-    "check.report": {
-        "ko": "복사용 보고서 (비밀번호 가림)", "en": "Report to copy (password masked)",
-    },
-    "check.report_help": {
-        "ko": "오른쪽 위 복사 버튼으로 복사해 채팅에 붙여 넣으세요.",
-        "en": "Copy it with the button at the top right and paste it into a chat.",
-    },
-    "check.checked_at": {"ko": "점검 시각: {when}", "en": "Checked at: {when}"},
-    "check.idle": {
-        "ko": "버튼을 누르면 9단계로 점검합니다: 설정 → DNS → TCP → 로그인 → 서버 → 스키마 → "
-        "권한/RLS → 데이터 → 현황.",
-        "en": "The button runs nine steps: configuration → DNS → TCP → login → server → "
-        "schema → privileges/RLS → data → status.",
-    },
-    "check.unexpected": {
-        "ko": "점검 중 예상치 못한 오류가 났습니다: {message}",
-        "en": "The check hit an unexpected error: {message}",
-    },
-    "check.key": {"ko": "항목", "en": "Item"},
-    "check.value": {"ko": "값", "en": "Value"},
-    "check.table": {"ko": "테이블", "en": "Table"},
-    "check.count": {"ko": "개수", "en": "Count"},
-    "check.job_status": {"ko": "상태", "en": "Status"},
-    # --- end check page ---
 }
-
-
-def t(key: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
-    """The string ``key`` in ``lang``; a missing key shows itself so it is noticed."""
-    entry = STRINGS.get(key)
-    if entry is None:
-        return key
-    text = entry.get(lang) or entry.get(DEFAULT_LANG) or key
-    return text.format(**fmt) if fmt else text

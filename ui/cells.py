@@ -1,0 +1,54 @@
+"""Stored values as people should see them, whatever the database holds: dates that are
+not real days marked as such, infinite timestamps as "∞", odd text never as Markdown."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from status_core.domain import KST
+from status_core.inputs import date_label
+from status_core.text import t
+from status_core.timestamps import KST_LIMIT, NEG_INFINITY, kst_text
+
+from .text import md_inline
+
+
+def date_shown(text: object, lang: str) -> str:
+    """A stored date as itself, or marked, e.g. ``⚠ 20261131 (날짜 아님)``."""
+    return date_label(text, t("value.invalid_date", lang))
+
+
+def plain(text: object) -> str:
+    """``text`` for a Markdown element, shown as typed (no links, emphasis, LaTeX or
+    colour directives): :func:`ui.text.md_inline`, the dashboard's one escaping rule."""
+    return md_inline(text)
+
+
+def times(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """``frame`` with the UTC timestamp ``columns`` in Korean time.
+
+    A column that holds a value Korean time cannot show (infinity, or past the year 9999
+    once nine hours are added) becomes text, ``∞``/``-∞`` included, for that view only;
+    otherwise it stays a datetime column (sortable, formatted by the table).
+    """
+    out = {}
+    for col in columns:
+        if col not in frame:
+            continue
+        values = pd.to_datetime(frame[col], utc=True)
+        odd = values.notna() & ((values > KST_LIMIT) | (values <= NEG_INFINITY))
+        if not odd.any():
+            out[col] = values.dt.tz_convert(KST)
+        else:
+            out[col] = pd.Series([kst_text(v, suffix=False) if pd.notna(v) else None
+                                  for v in values], index=frame.index, dtype=object)
+    return frame.assign(**out)
+
+
+def time_column(shown: pd.DataFrame, col: str, label: str, fmt: str):  # noqa: ANN201
+    """The column set-up for a column made by :func:`times`: a datetime column, or a text
+    column when :func:`times` had to turn it into text."""
+    if col in shown and not pd.api.types.is_datetime64_any_dtype(shown[col]):
+        return st.column_config.TextColumn(label)
+    return st.column_config.DatetimeColumn(label, format=fmt)
