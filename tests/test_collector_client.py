@@ -24,7 +24,8 @@ from tests.collector_server import (
     OPERATOR_KEY,
     READONLY_KEY,
 )
-from tests.pgcluster import assert_no_secret, make_job, make_race
+from tests.pgcluster import assert_no_secret
+from tests.rows import make_job, make_race
 
 pytestmark = pytest.mark.postgres
 ASYNC = "/api/v2/collection/async"

@@ -77,7 +77,7 @@ def test_recollect_end_to_end_then_duplicate_then_force(collector_env, pg_db):
     (job,) = dashboard_jobs(pg_db)
     assert (job["job_id"], job["type"], job["status"]) == (job_id, "batch", "queued")
     assert (job["race_date"], int(job["meet"]), job["created_by"]) == (DAY, 1, "ops-team")
-    assert job["parameters"]["race_numbers"] == [1, 2]
+    assert json.loads(job["parameters"])["race_numbers"] == [1, 2]
 
     again = spawn("--date", DAY, "--meet", "1", "--yes", "--lang", "en")
     out2, err2 = again.communicate(timeout=90)

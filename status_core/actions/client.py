@@ -173,10 +173,8 @@ class CollectorClient:
         requests = [result_request(race_date, meet, n, self.today()) for n in race_numbers]
         bad = [r for r in requests if not r.valid]
         if not requests:
-            empty = rules.Problem("결과를 수집할 경주를 고르지 않았습니다.",
-                                  "no race was chosen to collect results for.")
             bad = [Request(RESULT, "POST", RESULT_PATH, date=str(race_date),
-                           meet=meet, problems=(empty,))]  # type: ignore[arg-type]
+                           meet=meet, problems=(rules.no_races(),))]  # type: ignore[arg-type]
         if bad:
             return [self._finish(Outcome("rejected", bad[0]), actor, force, None)]
         blocked = self._guard(requests[0], force, actor)

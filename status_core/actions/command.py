@@ -16,11 +16,9 @@ from collections.abc import Callable
 from typing import TextIO
 
 from ..errors import ConfigError, InputError, StatusError
+from ..text import t
 
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
-_CONFIRM = {"ko": "이 요청을 보낼까요? [y/N] ", "en": "Send this request? [y/N] "}
-_PLAN = {"ko": "보낼 요청", "en": "Request"}
-_CANCELLED = {"ko": "보내지 않았습니다.", "en": "Not sent."}
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -85,7 +83,7 @@ def _confirm(args: argparse.Namespace, out: TextIO) -> bool:
     if not sys.stdin.isatty():
         raise InputError("not a terminal: nothing to confirm with",
                          hint="add --yes to send without asking")
-    out.write(_CONFIRM[args.lang])
+    out.write(t("action.cli.confirm", args.lang))
     out.flush()
     answer = sys.stdin.readline().strip().lower()
     return answer in ("y", "yes", "예", "네", "ㅇ")
@@ -102,8 +100,7 @@ def _jobs(force: bool, err: TextIO, lang: str):  # noqa: ANN202
         return None, None
     target = resolve_target()
     if target.is_demo:
-        err.write("DATABASE_URL가 없어 진행 중인 작업을 확인할 수 없습니다.\n" if lang == "ko"
-                  else "DATABASE_URL is not set: open jobs cannot be checked.\n")
+        err.write(t("action.cli.no_database", lang) + "\n")
         return None, None
     engine = make_engine(target, resolve_timeouts())
     return jobs_lookup(engine, target), engine
@@ -128,11 +125,11 @@ def _recollect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                          hint="kra-status recollect --date 20260214 --meet 1 --races 1,2")
     # With --json, stdout carries only the outcome; the plan and the prompt go to stderr.
     talk = err if args.json else out
-    talk.write(f"{_PLAN[args.lang]}: {request.subject(args.lang)}\n  "
+    talk.write(f"{t('action.cli.plan', args.lang)}: {request.subject(args.lang)}\n  "
                f"{request.method} {mask_url(config.url)}{request.path} "
                f"{json.dumps(request.body, ensure_ascii=False)}\n")
     if not _confirm(args, talk):
-        talk.write(_CANCELLED[args.lang] + "\n")
+        talk.write(t("action.cli.not_sent", args.lang) + "\n")
         return 1
     jobs, engine = _jobs(args.force, err, args.lang)
     try:

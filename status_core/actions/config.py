@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ..errors import ConfigError
 from ..redact import mask_url, secret_forms, strip_secrets
-from ..settings import _read_secrets, secrets_paths
+from ..settings import read_secrets_file
 
 ENV_URL = "KRA_COLLECTOR_API_URL"
 ENV_KEY = "KRA_COLLECTOR_API_KEY"
@@ -111,7 +111,7 @@ def resolve_collector(
     data: dict = {}
     where = ""
     if not all((env.get(v) or "").strip() for v in (ENV_URL, ENV_KEY, ENV_TIMEOUT)):
-        data, path = _read_secrets(secrets_paths() if secrets_files is None else secrets_files)
+        data, path = read_secrets_file(secrets_files)
         where = f" in {path}" if path is not None else ""
     section = data.get(SECTION, {})
     section = section if isinstance(section, Mapping) else {}
@@ -141,7 +141,7 @@ def configured_key(environ: Mapping[str, str] | None = None,
     env = os.environ if environ is None else environ
     keys = [env.get(ENV_KEY) or ""]
     try:
-        data, _path = _read_secrets(secrets_paths() if secrets_files is None else secrets_files)
+        data, _path = read_secrets_file(secrets_files)
         section = data.get(SECTION, {})
         if isinstance(section, Mapping):
             keys.append(str(section.get("api_key") or ""))

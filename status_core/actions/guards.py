@@ -16,12 +16,14 @@ from collections.abc import Callable
 import pandas as pd
 from sqlalchemy.engine import Connection, Engine
 
-from ..engine import read
+from ..domain import ACTIVE_JOB_STATUSES
+from ..engine import run_read
 from ..queries import jobs_frame
 from ..settings import DatabaseTarget
 
-#: Statuses of a job that is not over yet (``running``/``retrying``: older collectors).
-OPEN_JOB_STATUSES = ("pending", "queued", "processing", "running", "retrying")
+#: Statuses of a job that is not over yet: waiting, or working (``running``/``retrying``
+#: are what older collectors wrote for ``processing``).
+OPEN_JOB_STATUSES = ("pending", "queued", *ACTIVE_JOB_STATUSES)
 DEFAULT_WINDOW_S = 60.0
 
 JobsLookup = Callable[[str, int], list[dict]]
@@ -69,11 +71,11 @@ def open_jobs(conn: Connection, race_date: str, meet: int) -> list[dict]:
 
 
 def jobs_lookup(engine: Engine, target: DatabaseTarget | None = None) -> JobsLookup:
-    """A duplicate-guard lookup reading ``jobs`` fresh (never cached) through ``engine``;
-    a database error leaves as :class:`~status_core.errors.StatusError`."""
+    """A duplicate-guard lookup reading ``jobs`` fresh (never cached) through ``engine``,
+    bounded in wall time; a database error leaves as
+    :class:`~status_core.errors.StatusError`."""
     def lookup(race_date: str, meet: int) -> list[dict]:
-        with read(engine, target) as conn:
-            return open_jobs(conn, race_date, meet)
+        return run_read(engine, target, open_jobs, race_date, meet)
     return lookup
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..domain import KST
+from ..text import t
 
 MAX_RACE_NUMBER = 20
 MAX_JOB_ID = 100  # jobs.job_id is varchar(100)
@@ -24,13 +25,17 @@ _SHOWN = 24
 
 @dataclass(frozen=True)
 class Problem:
-    """One broken rule, in both languages."""
+    """One broken rule: a catalogue key and the values it names."""
 
-    ko: str
-    en: str
+    key: str
+    values: tuple[tuple[str, object], ...] = ()
 
     def text(self, lang: str) -> str:
-        return self.en if lang == "en" else self.ko
+        return t(self.key, lang, **dict(self.values))
+
+
+def _problem(key: str, **values: object) -> Problem:
+    return Problem(key, tuple(values.items()))
 
 
 def _shown(value: object) -> str:
@@ -47,19 +52,13 @@ def check_date(value: object, today: dt.date) -> Problem | None:
     """``None`` when ``value`` is a ``YYYYMMDD`` real date not after ``today``."""
     text = value if isinstance(value, str) else ""
     if not _DATE.match(text):
-        return Problem(f"날짜 {_shown(value)}는 YYYYMMDD 형식이 아닙니다 (예: 20260214).",
-                       f"date {_shown(value)} is not YYYYMMDD (e.g. 20260214).")
+        return _problem("action.rule.date_format", value=_shown(value))
     try:
         day = dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
     except ValueError:
-        return Problem(f"날짜 {text}는 달력에 없는 날짜입니다.",
-                       f"date {text} is not a real calendar date.")
+        return _problem("action.rule.date_unreal", date=text)
     if day > today:
-        return Problem(
-            f"날짜 {text}는 미래입니다 (오늘 {today:%Y%m%d}, 한국 시간): 수집기는 "
-            "미래 날짜를 받지 않습니다.",
-            f"date {text} is in the future (today is {today:%Y%m%d}, Korean time): the "
-            "collector refuses future dates.")
+        return _problem("action.rule.date_future", date=text, today=f"{today:%Y%m%d}")
     return None
 
 
@@ -67,13 +66,17 @@ def check_meet(value: object) -> Problem | None:
     """``None`` when ``value`` is the integer 1, 2 or 3."""
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 3:
         return None
-    return Problem(f"경마장 {_shown(value)}는 1 (서울), 2 (제주), 3 (부산경남) 중 하나여야 합니다.",
-                   f"meet {_shown(value)} must be 1 (Seoul), 2 (Jeju) or 3 (Busan-Gyeongnam).")
+    return _problem("action.rule.meet", value=_shown(value))
 
 
 def _race_number(value: object) -> bool:
     return (isinstance(value, int) and not isinstance(value, bool)
             and 1 <= value <= MAX_RACE_NUMBER)
+
+
+def no_races() -> Problem:
+    """No race was picked where at least one is needed."""
+    return _problem("action.rule.no_races")
 
 
 def check_races(values: Iterable[object] | None) -> tuple[tuple[int, ...] | None,
@@ -83,14 +86,11 @@ def check_races(values: Iterable[object] | None) -> tuple[tuple[int, ...] | None
         return None, None
     items = list(values)
     if not items:
-        return None, Problem("경주 번호 목록이 비어 있습니다: 하루 전체는 목록을 생략하세요.",
-                             "the race number list is empty: omit it for the whole day.")
+        return None, _problem("action.rule.races_empty")
     bad = [v for v in items if not _race_number(v)]
     if bad:
-        return None, Problem(
-            f"경주 번호 {_shown(bad[0])}는 1~{MAX_RACE_NUMBER} 사이의 정수여야 합니다.",
-            f"race number {_shown(bad[0])} must be a whole number from 1 to "
-            f"{MAX_RACE_NUMBER}.")
+        return None, _problem("action.rule.race_number", value=_shown(bad[0]),
+                              max=MAX_RACE_NUMBER)
     return tuple(sorted(set(items))), None  # type: ignore[arg-type]
 
 
@@ -100,8 +100,7 @@ def check_job_id(value: object) -> Problem | None:
     if text and len(text) <= MAX_JOB_ID and text.isprintable() and "/" not in text and (
             text.strip() == text):
         return None
-    return Problem(f"작업 ID {_shown(value)}는 올바른 작업 ID가 아닙니다.",
-                   f"job id {_shown(value)} is not a valid job id.")
+    return _problem("action.rule.job_id", value=_shown(value))
 
 
 def parse_race_list(text: str) -> list[int]:
