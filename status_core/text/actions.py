@@ -161,4 +161,46 @@ ACTIONS: dict[str, dict[str, str]] = {
         "ko": "DATABASE_URL가 없어 진행 중인 작업을 확인할 수 없습니다.",
         "en": "DATABASE_URL is not set: open jobs cannot be checked.",
     },
+    # --- the pages: buttons, dialogs ------------------------------------------------------
+    "action.section": {"ko": "수집기에 요청", "en": "Ask the collector"},
+    "action.section_caption": {
+        "ko": "요청은 수집기 API로 갑니다 ({who}). 대시보드는 DB에 쓰지 않습니다.",
+        "en": "Requests go to the collector's API (as {who}); the dashboard never writes "
+              "to the database.",
+    },
+    "action.config_error": {"ko": "수집기 API 설정 오류: {message}",
+                            "en": "Collector API configuration error: {message}"},
+    "action.recollect_day": {"ko": "하루 전체 재수집", "en": "Re-collect the whole day"},
+    "action.recollect_unfinished": {"ko": "실패·대기 경주만 재수집 ({n})",
+                                    "en": "Re-collect failed and pending races ({n})"},
+    "action.collect_results": {"ko": "빠진 결과 수집 ({n})",
+                               "en": "Collect missing results ({n})"},
+    "action.attention_pick": {"ko": "조치할 항목", "en": "Item to act on"},
+    "action.cancel_pick": {"ko": "취소할 작업", "en": "Job to cancel"},
+    "action.cancel_job": {"ko": "작업 취소", "en": "Cancel the job"},
+    "action.dialog.recollect": {"ko": "재수집 확인", "en": "Confirm re-collection"},
+    "action.dialog.results": {"ko": "결과 수집 확인", "en": "Confirm result collection"},
+    "action.dialog.cancel": {"ko": "작업 취소 확인", "en": "Confirm cancelling"},
+    "action.dialog.will_send": {
+        "ko": "아래 요청을 그대로 수집기({url})에 보냅니다. API 키는 헤더로만 보내며 "
+              "표시하지 않습니다.",
+        "en": "Exactly these requests go to the collector ({url}). The API key travels in "
+              "a header only and is never shown.",
+    },
+    "action.dialog.send": {"ko": "보내기", "en": "Send"},
+    "action.dialog.close": {"ko": "닫기", "en": "Close"},
+    "action.dialog.send_anyway": {"ko": "그래도 보내기 (두 번째 확인)",
+                                  "en": "Send anyway (second confirmation)"},
+    "action.dialog.existing": {"ko": "이미 이 날을 다루는 작업",
+                               "en": "The job already on this day"},
+    "action.job_id": {"ko": "작업 ID", "en": "Job id"},
+    "action.job_link": {"ko": "작업 페이지에서 보기", "en": "Open it on the jobs page"},
+    # --- the jobs page, one job -------------------------------------------------------------
+    "jobs.one_job": {"ko": "작업 하나", "en": "One job"},
+    "jobs.one_job_live": {"ko": "작업이 끝날 때까지 {seconds}초마다 새로 고칩니다.",
+                          "en": "Refreshes every {seconds} s until the job ends."},
+    "jobs.one_job_ended": {"ko": "작업이 끝났습니다.", "en": "The job has ended."},
+    "jobs.one_job_missing": {"ko": "DB에 이 ID의 작업이 없습니다.",
+                             "en": "The database has no job with this id."},
+    "jobs.all_jobs": {"ko": "모든 작업 보기", "en": "Show all jobs"},
 }
