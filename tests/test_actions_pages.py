@@ -250,3 +250,18 @@ def test_a_bad_job_id_in_the_url_is_explained(site, value):
     at = open_page("jobs", job=value)
     assert any("job" in w.value.lower() or "작업" in w.value for w in at.warning)
     assert "one_job_action_cancel" not in keys(at) and "stuck_action_cancel" in keys(at)
+
+
+@pytest.mark.parametrize("url", [
+    f"http://127.0.0.1:9/?api_key={OPERATOR_KEY}",
+    f"http://ops:{OPERATOR_KEY}@127.0.0.1:9",
+])
+def test_a_broken_collector_configuration_is_told_to_operators_without_the_key(
+        site, monkeypatch, url):
+    monkeypatch.setenv("KRA_COLLECTOR_API_URL", url)
+    at = open_page("race")
+    assert any("must not carry credentials" in w.value for w in at.warning)
+    assert "race_action_day" not in keys(at)
+    no_secret(at)
+    monkeypatch.delenv("KRA_LOCAL_OPERATOR")
+    assert not any("credentials" in w.value for w in open_page("race").warning)
