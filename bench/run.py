@@ -432,16 +432,19 @@ def run(sizes: list[int], repeat: int, *, apptest: bool = True, diagnose: bool =
 
 
 def _kept_section(path: Path) -> str:
-    """The section ``bench/bigcells.py`` wrote into the same file, kept as it is."""
-    from bench.bigcells import END, START
+    """The sections ``bench/bigcells.py`` and ``bench/reliability.py`` wrote into the same
+    file, kept as they are."""
+    from bench import bigcells, reliability
 
     try:
         old = path.read_text(encoding="utf-8")
     except OSError:
         return ""
-    if START not in old or END not in old:
-        return ""
-    return "\n" + START + old.split(START, 1)[1].split(END, 1)[0] + END + "\n"
+    kept = ""
+    for start, end in ((bigcells.START, bigcells.END), (reliability.BEGIN, reliability.END)):
+        if start in old and end in old:
+            kept += "\n" + start + old.split(start, 1)[1].split(end, 1)[0] + end + "\n"
+    return kept
 
 
 def _sizes(text: str) -> list[int]:
@@ -457,8 +460,12 @@ def _sizes(text: str) -> list[int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run",
                                      description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=_sizes, default=list(DEFAULT_SIZES),
-                        help="races per size, comma-separated (default 10000,100000,1000000)")
+    parser.add_argument("--sizes", type=_sizes, default=None,
+                        help="races per size, comma-separated (default 10000,100000,1000000; "
+                             "with --only reliability 1000000)")
+    parser.add_argument("--only", choices=["reliability"], default=None,
+                        help="run one part alone: reliability = the reliability page's "
+                             "queries (bench/reliability.py), its own section of --out")
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
     parser.add_argument("--no-apptest", action="store_true", help="skip the overview AppTest")
     parser.add_argument("--no-diagnose", action="store_true", help="skip the diagnose timings")
@@ -467,7 +474,14 @@ def main(argv: list[str] | None = None) -> int:
     command = "uv run python -m bench.run" + (
         " " + shlex.join(sys.argv[1:]) if argv is None and sys.argv[1:] else ""
     )
-    result = run(args.sizes, max(1, args.repeat), apptest=not args.no_apptest,
+    if args.only == "reliability":
+        from bench import reliability
+
+        reliability.run(args.sizes or [reliability.DEFAULT_SIZE], max(1, args.repeat),
+                        out=args.out, command=command)
+        return 0
+    result = run(args.sizes or list(DEFAULT_SIZES), max(1, args.repeat),
+                 apptest=not args.no_apptest,
                  diagnose=not args.no_diagnose, out=args.out, command=command)
     missed = [v for v in result["verdicts"] if not v["ok"]]
     print(f"{len(result['verdicts']) - len(missed)} targets met, {len(missed)} missed")
