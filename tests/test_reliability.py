@@ -474,3 +474,30 @@ def test_a_stored_date_that_is_not_a_date_is_left_out(build_db):  # noqa: F811
         failed = failures(conn, START, END)
     assert weekly.race_days.sum() == 10 and len(days) == 10
     assert failed.race_days.tolist() == [4, 4, 0, 2]
+
+
+def test_infinite_timestamps_neither_fail_nor_count(build_db):  # noqa: F811
+    """``infinity`` is a valid timestamptz: never a time a step was done, never a job's
+    duration or start; PostgreSQL would refuse to subtract it if asked."""
+    races = day("20260110", 1, (DONE, (-6, -4.5, 15)), (DONE, (-5.5, -4, 16.5)))
+    races[1]["collected_at"] = "infinity"
+    races[0]["result_collected_at"] = "-infinity"  # the other race's result still counts
+    odd = [
+        job("inf-end", "20260110", 8, 100),
+        job("neg-start", "20260110", 9, None, status="processing"),
+        job("inf-start", "20260111", 9, None, status="processing"),
+    ]
+    odd[0]["completed_at"] = "infinity"
+    odd[1]["started_at"] = "-infinity"
+    odd[2]["started_at"] = "infinity"
+    engine, target = build_db(races, odd)
+    with read(engine, target) as conn:
+        days = timeliness_days(conn, START, END, now=LATER)
+        jobs = jobs_by_type(conn, START, END)
+        stuck = stuck_jobs_over_time(conn, START, END, now=LATER)
+    a = days.iloc[0]
+    assert (a.collection_state, a.result_state) == ("late", "on_time")
+    assert math.isnan(a.collection_hours) and a.result_hours == 16.5
+    _check(jobs, ("period", "type"), {("20260105", "collection"): (3, 0, 0.0, 0, 0, NAN, NAN)},
+           JOB_COLS)
+    assert stuck.stuck.tolist() == [0.0, 0.0, 0.0, 0.0]

@@ -63,7 +63,10 @@ FROM jobs
 WHERE created_at >= :t0 AND created_at < :t1 {meet_filter}
 GROUP BY 1, 2
 """
-_PG_DURATION = ("(CASE WHEN completed_at >= started_at "
+# PostgreSQL (before 17) refuses to subtract an infinite timestamp: such a job has no
+# duration rather than failing the whole statement.
+_PG_DURATION = ("(CASE WHEN isfinite(started_at) AND isfinite(completed_at) "
+                "AND completed_at >= started_at "
                 "THEN extract(epoch FROM completed_at - started_at) END)")
 
 # percentile_cont(p) of n sorted values: position 1 + p(n - 1), interpolated between the
@@ -157,8 +160,9 @@ def jobs_by_type(
 
 # A job runs from its start (``started_at``; ``created_at`` for a job still active that
 # never wrote one) until ``completed_at``; a job with no ``completed_at`` runs on only while
-# its status is active. Only jobs that ran longer than the threshold can ever be stuck, so
-# they are picked first and then checked against each period's moment.
+# its status is active; a start or end of (-)infinity is no known time, so such a job is
+# never counted. Only jobs that ran longer than the threshold can ever be stuck, so they
+# are picked first and then checked against each period's moment.
 _STUCK_PG = """
 WITH p (period, at_time) AS (
     SELECT * FROM unnest(CAST(:periods AS text[]), CAST(:moments AS timestamptz[]))
@@ -170,7 +174,7 @@ j AS (
                completed_at, status
         FROM jobs WHERE TRUE {meet_filter}
     ) AS x
-    WHERE s IS NOT NULL
+    WHERE s IS NOT NULL AND isfinite(s) AND (completed_at IS NULL OR isfinite(completed_at))
       AND ((completed_at IS NULL AND CAST(status AS TEXT) IN ({active}))
            OR completed_at > s + :stuck * interval '1 minute')
 )

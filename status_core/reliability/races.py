@@ -228,7 +228,8 @@ def timeliness_days(
     for i, step in enumerate(STAGES):
         missing = np.asarray(cols[4 + 2 * i], dtype=np.int64)[keep]
         last = np.asarray(cols[3 + 2 * i], dtype=float)[keep]
-        lasts[step] = np.where(missing == 0, last, np.nan)
+        # An infinite timestamp (PostgreSQL's ``infinity``) is no time the step was done.
+        lasts[step] = np.where((missing == 0) & np.isfinite(last), last, np.nan)
         out[f"{step}_missing"] = missing
     out["all_missing"] = np.max([out[f"{s}_missing"] for s in STAGES], axis=0,
                                 initial=0)
