@@ -3,7 +3,8 @@
 The last 90 days have jobs: a collection and an enrichment job per day (failed where the
 day's races failed, still processing on today's and the stalled day, left in the old
 ``running``/``retrying`` statuses on a few days), a failed results job on the day whose
-results never came, weekly batch and analysis jobs, and work waiting to be picked up.
+results never came and through the rate-limited week (429 errors), weekly batch and
+analysis jobs, and work waiting to be picked up.
 """
 
 from __future__ import annotations
@@ -110,12 +111,14 @@ def _day_jobs(jobs: Jobs, story: Story) -> None:
         elif p == story.failed_day:
             _failed_day_jobs(jobs, rows, common)
         else:
-            job = _collection_job(jobs, rows, common, retrying=p == legacy_first)
+            limited = p in story.rate_limited
+            job = _collection_job(jobs, rows, common, retrying=p == legacy_first,
+                                  error=ERR_RATE_LIMIT if limited else ERR_READ_TIMEOUT)
             if p == duplicate_pair:
                 _duplicate_job(jobs, job, common)
             _enrichment_job(jobs, rows, common,
                             running=p in legacy_running and p != legacy_first)
-            if p == story.results_missing:
+            if p == story.results_missing or limited:
                 _results_job(jobs, p, common)
 
 
@@ -175,9 +178,10 @@ def _failed_day_jobs(jobs: Jobs, rows: list[dict], common: dict) -> None:
              error_message="cancelled: collection job failed", tags=list(_DAILY), **common)
 
 
-def _collection_job(jobs: Jobs, rows: list[dict], common: dict, *, retrying: bool) -> dict:
-    """A finished day's collection job: failed when races failed, else completed (or
-    left ``retrying`` by an old collector)."""
+def _collection_job(jobs: Jobs, rows: list[dict], common: dict, *, retrying: bool,
+                    error: str = ERR_READ_TIMEOUT) -> dict:
+    """A finished day's collection job: failed with ``error`` when races failed, else
+    completed (or left ``retrying`` by an old collector)."""
     s, n = jobs.s, len(rows)
     collected = [r["collected_at"] for r in rows if r["collected_at"] is not None]
     failed_rows = [r for r in rows if r["collection_status"] == "failed"]
@@ -187,7 +191,7 @@ def _collection_job(jobs: Jobs, rows: list[dict], common: dict, *, retrying: boo
     if failed_rows:
         job = jobs.add(type="collection", status="failed", created_at=created,
                        started_at=started, completed_at=max(ends) + s(2, 10),
-                       error_message=ERR_READ_TIMEOUT, retry_count=3,
+                       error_message=error, retry_count=3,
                        progress=round(100 * len(collected) / n),
                        current_step=f"fetching API214_1 race {failed_rows[0]['race_number']}"
                                     f"/{n}",
@@ -252,7 +256,8 @@ def _enrichment_job(jobs: Jobs, rows: list[dict], common: dict, *, running: bool
 
 
 def _results_job(jobs: Jobs, p: Pair, common: dict) -> None:
-    """The evening's results job that was rate-limited on the day results never came."""
+    """The evening's results job that was rate-limited (on the day results never came,
+    and through the rate-limited week)."""
     s = jobs.s
     r_created = kst_at(p[0], 20, 30) + s(0, 600)
     job = jobs.add(type="collection", status="failed", created_at=r_created,

@@ -43,6 +43,8 @@ class Story:
     partial_recent: list[Pair] = field(default_factory=list)
     partial_old: list[Pair] = field(default_factory=list)
     null_enrichment_day: Pair | None = None
+    rate_limited: list[Pair] = field(default_factory=list)
+    results_fix: Date | None = None
     reserved: set[Pair] = field(default_factory=set)
     legacy_cut: Date | None = None
     # filled by the race rows
@@ -111,5 +113,18 @@ def _plant(rng: random.Random, story: Story) -> None:
     reserved.update(story.partial_old)
     story.null_enrichment_day = (story.partial_old[0] if story.partial_old
                                  else story.partial_recent[-1])
+    _plant_rate_limit_week(story, reserved)
     story.reserved = reserved
     story.legacy_cut = story.today - timedelta(days=400)
+
+
+def _plant_rate_limit_week(story: Story, reserved: set[Pair]) -> None:
+    """Six weeks ago the KRA API rate-limited the collector for a week; the fix that
+    followed also moved the results job from the next morning to right after each race.
+    Chosen by the calendar alone (no random draw), so every other day stays as it was."""
+    this_monday = story.today - timedelta(days=story.today.weekday())
+    week = this_monday - timedelta(weeks=6)
+    story.rate_limited = [p for p in story.pairs if week <= p[0] < week + timedelta(days=7)
+                          and p not in reserved and p not in story.extra_pairs]
+    reserved.update(story.rate_limited)
+    story.results_fix = week + timedelta(days=7)

@@ -62,6 +62,7 @@ _POST_INTERVAL = timedelta(minutes=35)
 
 WARN_TIMEOUT = "KRA API timeout after 3 retries"
 WARN_SERVICE_KEY = "KRA API returned resultCode 22 (SERVICE KEY IS NOT REGISTERED)"
+WARN_RATE_LIMIT = "KRA API rate limit: 429 Too Many Requests after 3 retries"
 ERR_READ_TIMEOUT = "httpx.ReadTimeout: timed out while calling KRA API214_1"
 ERR_SERVICE_KEY = "KRA API returned resultCode 22 (SERVICE KEY IS NOT REGISTERED)"
 ERR_RATE_LIMIT = "429 Too Many Requests from apis.data.go.kr"

@@ -15,11 +15,11 @@ from ..domain import MIGRATIONS
 from ..timestamps import as_utc
 from .history import history
 from .plot import Pair, Story, plot
-from .rows import WARN_SERVICE_KEY, DemoData, race_row, ymd
+from .rows import WARN_RATE_LIMIT, WARN_SERVICE_KEY, DemoData, kst_at, race_row, ymd
 
 DEFAULT_SEED = 20260214
 # Bump whenever the generated data changes shape or story: ensure_demo rebuilds old files.
-DEMO_VERSION = 1
+DEMO_VERSION = 2
 
 Day = tuple[str, int]
 
@@ -59,8 +59,12 @@ def _races(rng: random.Random, story: Story) -> list[dict]:
             rows = _stalled_rows(rng, story, p)
         elif p == story.failed_day:
             rows = _failed_rows(rng, story, p)
+        elif p in story.rate_limited:
+            rows = _rate_limited_rows(story, p)
         else:
             rows = _completed_rows(rng, story, p)
+            if story.results_fix and p[0] < story.results_fix:
+                _next_morning_results(rows, p)
         story.rows_by_pair[p] = rows
         races.extend(rows)
     return races
@@ -127,6 +131,43 @@ def _failed_rows(rng: random.Random, story: Story, p: Pair) -> list[dict]:
     date, m, n = ymd(p[0]), p[1], story.counts[p]
     return [race_row(date, m, k, collection="failed", enrichment="pending", result="pending",
                      rng=rng, warnings=[WARN_SERVICE_KEY]) for k in range(1, n + 1)]
+
+
+def _rate_limited_rows(story: Story, p: Pair) -> list[dict]:
+    """A day of the rate-limited week: the card came in only on race morning, a few races
+    never (429), enrichment trailed, results came the day after, past the morning."""
+    d, m = p
+    date, n = ymd(d), story.counts[p]
+    # Its own generator: the week's details leave every other day's draws untouched.
+    rng = random.Random(f"rate-limit-{date}-{m}")
+    refused = set(rng.sample(range(1, n + 1), rng.randint(1, 3)))
+    rows = []
+    for k in range(1, n + 1):
+        collected = kst_at(d, 2, 40) + timedelta(minutes=22 * k + rng.uniform(0, 15))
+        if k in refused:  # the last attempt, when the card should have come in
+            rows.append(race_row(date, m, k, collection="failed", enrichment="pending",
+                                 result="pending", rng=rng, updated_at=collected,
+                                 warnings=[WARN_RATE_LIMIT]))
+            continue
+        rows.append(race_row(
+            date, m, k, collection="collected", rng=rng, collected_at=collected,
+            enriched_at=collected + timedelta(minutes=rng.uniform(20, 45)),
+            result_collected_at=kst_at(d + timedelta(days=1), 10, 30)
+            + timedelta(minutes=14 * k + rng.uniform(0, 10))))
+    return rows
+
+
+def _next_morning_results(rows: list[dict], p: Pair) -> None:
+    """Before the fix the results job ran the next morning, race after race from 07:30:
+    a long card finished after 09:00."""
+    rng = random.Random(f"morning-results-{ymd(p[0])}-{p[1]}")
+    start = kst_at(p[0] + timedelta(days=1), 7, 30)
+    for row in rows:
+        if row["result_collected_at"] is None:
+            continue
+        at = start + timedelta(minutes=8 * row["race_number"] + rng.uniform(0, 4))
+        row["result_collected_at"] = at
+        row["updated_at"] = max(row["updated_at"], at)
 
 
 def _completed_rows(rng: random.Random, story: Story, p: Pair) -> list[dict]:
@@ -201,4 +242,6 @@ def _facts(story: Story) -> dict:
         "holiday_skips": [day(p) for p in story.holiday_skips],
         "extra_days": [day(p) for p in story.extra_pairs],
         "legacy_enriched_before": ymd(story.legacy_cut),
+        "rate_limited_days": [day(p) for p in story.rate_limited],
+        "results_fix_date": ymd(story.results_fix),
     }
