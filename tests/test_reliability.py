@@ -33,7 +33,6 @@ from status_core.reliability import (
     summarise_timeliness,
     timeliness_days,
 )
-from tests.backends import build_db  # noqa: F401 - fixture
 
 START, END = "20260105", "20260201"
 WEEKS = ["20260105", "20260112", "20260119", "20260126"]
@@ -132,8 +131,8 @@ COMPLETION_COLS = ("race_days", "done", "failed", "incomplete", "open", "done_sh
 
 @pytest.mark.parametrize(("grouping", "expected", "n_periods"), [
     ("week", WEEKLY_COMPLETION, 4), ("month", MONTHLY_COMPLETION, 2)])
-def test_completion_shares(build_db, grouping, expected, n_periods):  # noqa: F811
-    engine, target = build_db(RACES)
+def test_completion_shares(backend_db, grouping, expected, n_periods):
+    engine, target = backend_db(RACES)
     with read(engine, target) as conn:
         frame = completion(conn, START, END, grouping=grouping, now=LATER)
     assert len(frame) == n_periods * 3  # every period x every meet
@@ -143,8 +142,8 @@ def test_completion_shares(build_db, grouping, expected, n_periods):  # noqa: F8
     assert (shares[full].sum(axis=1).round(9) == 1.0).all()
 
 
-def test_completion_of_days_not_over_yet_and_meet_filter(build_db):  # noqa: F811
-    engine, target = build_db(RACES)
+def test_completion_of_days_not_over_yet_and_meet_filter(backend_db):
+    engine, target = backend_db(RACES)
     # 2026-02-01 13:00 KST: H is today (open, not incomplete); G (yesterday) failed.
     now = at("20260201", 13)
     with read(engine, target) as conn:
@@ -189,9 +188,9 @@ TIMELINESS_COLS = ("race_days", "complete_days", "median_hours", "p90_hours",
 
 @pytest.mark.parametrize(("grouping", "expected", "n_periods"), [
     ("week", WEEKLY_TIMELINESS, 4), ("month", MONTHLY_TIMELINESS, 2)])
-def test_timeliness_percentiles_and_deadline_shares(build_db, grouping, expected,  # noqa: F811
+def test_timeliness_percentiles_and_deadline_shares(backend_db, grouping, expected,
                                                      n_periods):
-    engine, target = build_db(RACES)
+    engine, target = backend_db(RACES)
     with read(engine, target) as conn:
         days = timeliness_days(conn, START, END, grouping=grouping, now=LATER)
     summary = summarise_timeliness(days, START, END, grouping)
@@ -200,8 +199,8 @@ def test_timeliness_percentiles_and_deadline_shares(build_db, grouping, expected
     _check(summary, ("period", "step"), expected, TIMELINESS_COLS)
 
 
-def test_timeliness_days_hours_deadline_and_open_days(build_db):  # noqa: F811
-    engine, target = build_db(RACES)
+def test_timeliness_days_hours_deadline_and_open_days(backend_db):
+    engine, target = backend_db(RACES)
     now = at("20260201", 13)  # H's deadline (02-02 09:00) is still ahead, G's is past
     with read(engine, target) as conn:
         days = timeliness_days(conn, "20260126", END, now=now)
@@ -225,8 +224,8 @@ def test_timeliness_days_hours_deadline_and_open_days(build_db):  # noqa: F811
 # --------------------------------------------------------------------------- failures
 
 
-def test_failures_per_stage(build_db):  # noqa: F811
-    engine, target = build_db(RACES)
+def test_failures_per_stage(backend_db):
+    engine, target = backend_db(RACES)
     with read(engine, target) as conn:
         weekly = failures(conn, START, END)
         monthly = failures(conn, START, END, grouping="month")
@@ -294,8 +293,8 @@ WEEKLY_JOBS = {
 JOB_COLS = ("jobs", "failed", "failure_rate", "retries", "timed", "p50_s", "p90_s")
 
 
-def test_jobs_per_type_counts_rates_retries_and_durations(build_db):  # noqa: F811
-    engine, target = build_db([], JOBS)
+def test_jobs_per_type_counts_rates_retries_and_durations(backend_db):
+    engine, target = backend_db([], JOBS)
     with read(engine, target) as conn:
         weekly = jobs_by_type(conn, START, END)
         monthly = jobs_by_type(conn, START, END, grouping="month")
@@ -321,8 +320,8 @@ def test_jobs_per_type_counts_rates_retries_and_durations(build_db):  # noqa: F8
     ([1], 5, [("20260105", "<n> Too Many Requests from apis.data.go.kr", 2, 1),
               ("20260112", "<n> Too Many Requests from apis.data.go.kr", 1, 1)]),
 ])
-def test_error_groups_per_week(build_db, meets, top, expected):  # noqa: F811
-    engine, target = build_db([], JOBS)
+def test_error_groups_per_week(backend_db, meets, top, expected):
+    engine, target = backend_db([], JOBS)
     with read(engine, target) as conn:
         groups, truncated = error_groups_by_period(conn, START, END, meets=meets, top=top)
     got = list(zip(groups.period, groups.pattern, groups.jobs, groups["rank"], strict=True))
@@ -358,8 +357,8 @@ def stuck_jobs():
     (at("20260128", 12), "20260208",
      [(1, 90.0), (1, 9480.0), (1, 19560.0), (2, 23160.0), (NAN, NAN)]),
 ])
-def test_stuck_jobs_at_the_end_of_each_week(build_db, now, end, expected):  # noqa: F811
-    engine, target = build_db([], stuck_jobs())
+def test_stuck_jobs_at_the_end_of_each_week(backend_db, now, end, expected):
+    engine, target = backend_db([], stuck_jobs())
     with read(engine, target) as conn:
         frame = stuck_jobs_over_time(conn, START, end, stuck_minutes=60, now=now)
     got = list(zip(frame.stuck, frame.longest_minutes, strict=True))
@@ -372,8 +371,8 @@ def test_stuck_jobs_at_the_end_of_each_week(build_db, now, end, expected):  # no
 # --------------------------------------------------------------------------- the rest
 
 
-def test_each_chart_is_one_statement(build_db):  # noqa: F811
-    engine, target = build_db(RACES, JOBS)
+def test_each_chart_is_one_statement(backend_db):
+    engine, target = backend_db(RACES, JOBS)
     statements: list[str] = []
 
     def record(_conn, _cursor, statement, *_args):  # noqa: ANN001, ANN202
@@ -405,8 +404,8 @@ def test_each_chart_is_one_statement(build_db):  # noqa: F811
     (lambda c: stuck_jobs_over_time(c, START, END, stuck_minutes=0), "stuck_minutes 0"),
     (lambda c: error_groups_by_period(c, START, END, top=0), "top 0"),
 ])
-def test_bad_input_says_what_is_wrong(build_db, call, message):  # noqa: F811
-    engine, target = build_db()
+def test_bad_input_says_what_is_wrong(backend_db, call, message):
+    engine, target = backend_db()
     with read(engine, target) as conn, pytest.raises(InputError, match=message):
         call(conn)
 
@@ -463,11 +462,11 @@ def test_default_range_is_twelve_weeks(now, expected):
     assert default_range(now) == expected
 
 
-def test_a_stored_date_that_is_not_a_date_is_left_out(build_db):  # noqa: F811
+def test_a_stored_date_that_is_not_a_date_is_left_out(backend_db):
     """'2026011X' sorts inside the range as text; it must not break or shift a week."""
     bad = demo.race_row("20260114", 1, 1)
     bad.update(date="2026011X", race_id="2026011X_1_1")
-    engine, target = build_db([*RACES, bad])
+    engine, target = backend_db([*RACES, bad])
     with read(engine, target) as conn:
         weekly = completion(conn, START, END, now=LATER)
         days = timeliness_days(conn, START, END, now=LATER)
@@ -476,7 +475,7 @@ def test_a_stored_date_that_is_not_a_date_is_left_out(build_db):  # noqa: F811
     assert failed.race_days.tolist() == [4, 4, 0, 2]
 
 
-def test_infinite_timestamps_neither_fail_nor_count(build_db):  # noqa: F811
+def test_infinite_timestamps_neither_fail_nor_count(backend_db):
     """``infinity`` is a valid timestamptz: never a time a step was done, never a job's
     duration or start; PostgreSQL would refuse to subtract it if asked."""
     races = day("20260110", 1, (DONE, (-6, -4.5, 15)), (DONE, (-5.5, -4, 16.5)))
@@ -490,7 +489,7 @@ def test_infinite_timestamps_neither_fail_nor_count(build_db):  # noqa: F811
     odd[0]["completed_at"] = "infinity"
     odd[1]["started_at"] = "-infinity"
     odd[2]["started_at"] = "infinity"
-    engine, target = build_db(races, odd)
+    engine, target = backend_db(races, odd)
     with read(engine, target) as conn:
         days = timeliness_days(conn, START, END, now=LATER)
         jobs = jobs_by_type(conn, START, END)
