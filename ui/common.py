@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -32,13 +33,14 @@ def _lang() -> str:
     return lang if lang in LANGS else DEFAULT_LANG
 
 
-def setup_page(page_key: str, *, range_filters: bool = False, live: bool = False
-               ) -> PageContext:
+def setup_page(page_key: str, *, range_filters: bool = False, live: bool = False,
+               range_default: Callable[[], tuple[str, str]] | None = None) -> PageContext:
     """Configure the page and draw the sidebar.
 
     Always: navigation, language, the database shown. ``range_filters``: the date range
-    and racecourse pickers (``?start=&end=&meet=``). ``live``: live refresh, the refresh
-    button and the settings. Warnings about invalid URL values are shown at the top.
+    and racecourse pickers (``?start=&end=&meet=``; ``range_default`` when the page's default
+    range is not the last 14 days). ``live``: live refresh, the refresh button and the
+    settings. Warnings about invalid URL values are shown at the top.
     """
     lang = _lang()
     st.set_page_config(page_title=t(page(page_key).title_key, lang), page_icon="🏇",
@@ -50,7 +52,7 @@ def setup_page(page_key: str, *, range_filters: bool = False, live: bool = False
         target, error = None, exc
     ctx = PageContext(lang, target, error)
     if range_filters:
-        ctx.start, ctx.end = filters.resolve_range(ctx.warnings)
+        ctx.start, ctx.end = filters.resolve_range(ctx.warnings, default=range_default)
         ctx.meets = filters.resolve_meets(ctx.warnings)
     if live:
         ctx.live, ctx.interval = filters.resolve_live(ctx.warnings)

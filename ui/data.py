@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from status_core import reliability
 from status_core.engine import run_read
 from status_core.inputs import MAX_RANGE_DAYS
 from status_core.queries import (
@@ -80,6 +81,22 @@ def _job_counts(target: DatabaseTarget) -> Loaded:
     return _fetch(target, job_status_counts)
 
 
+#: The reliability page's queries, each one statement (:mod:`status_core.reliability`).
+RELIABILITY = {
+    "completion": reliability.completion,
+    "timeliness": reliability.timeliness_days,
+    "failures": reliability.failures,
+    "errors": reliability.error_groups_by_period,
+    "jobs": reliability.jobs_by_type,
+    "stuck": reliability.stuck_jobs_over_time,
+}
+
+
+def _reliability(target: DatabaseTarget, name: str, kwargs: tuple) -> Loaded:
+    # "now" is the time of the query: a cached answer is as old as its fetched_at says.
+    return _fetch(target, RELIABILITY[name], **dict(kwargs))
+
+
 def _per_interval(fn: Callable[..., Loaded]) -> dict[int, Callable[..., Loaded]]:
     """One cached copy of ``fn`` per interval. Each copy gets its own ``__qualname__``:
     Streamlit keys a cache by module, qualified name and source, so copies with the same
@@ -98,7 +115,7 @@ _LOADERS = {
     name: _per_interval(fn)
     for name, fn in {
         "progress": _progress, "extent": _extent, "status": _status, "races": _races,
-        "jobs": _jobs, "job_counts": _job_counts,
+        "jobs": _jobs, "job_counts": _job_counts, "reliability": _reliability,
     }.items()
 }
 
@@ -153,6 +170,13 @@ class Data:
         """One job by id (at most one row), read fresh: the jobs page follows a job it was
         sent to until the job ends."""
         return _fetch(self.ctx.require_target(), jobs_frame, job_id=str(job_id), limit=1).data
+
+    def reliability(self, name: str, **kwargs: Any) -> Any:
+        """One query of :data:`RELIABILITY` (``start``, ``end``, ``meets``, ``grouping``
+        and its own options as keywords)."""
+        key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
+                           for k, v in kwargs.items()))
+        return self._call("reliability", name, key)
 
     def job_text(self, job_id: str) -> dict | None:
         """One job's whole error and step, read when a viewer asks for it. Not cached:

@@ -128,7 +128,7 @@ def link_params(page: str) -> dict[str, object]:
     and racecourses to the overview and the jobs page, the race day to the race page, and
     live refresh to every page but the DB check."""
     params: dict[str, object] = {}
-    if page in ("overview", "jobs"):
+    if page in ("overview", "jobs", "reliability"):
         chosen_range, chosen_meets = explicit_choice("range"), explicit_choice("meets")
         if chosen_range:
             params["start"], params["end"] = chosen_range
@@ -147,8 +147,10 @@ def link_params(page: str) -> dict[str, object]:
 # --------------------------------------------------------------------------- groups
 
 
-def resolve_range(warnings: list[str], now: dt.datetime | None = None) -> tuple[str, str]:
-    """``?start=YYYYMMDD&end=YYYYMMDD``; default the last 14 days in Korean time."""
+def resolve_range(warnings: list[str], now: dt.datetime | None = None, *,
+                  default: Callable[[], tuple[str, str]] | None = None) -> tuple[str, str]:
+    """``?start=YYYYMMDD&end=YYYYMMDD``; default the last 14 days in Korean time (or what
+    ``default`` gives: the reliability page's twelve weeks)."""
 
     def parse(url: dict[str, tuple[str, ...]]) -> tuple[str, str]:
         start, end = url["start"][-1:] or (None,), url["end"][-1:] or (None,)
@@ -167,7 +169,7 @@ def resolve_range(warnings: list[str], now: dt.datetime | None = None) -> tuple[
 
     return resolve(
         "range", ("start", "end"), parse=parse,
-        default=lambda: attention.default_range(now),
+        default=default or (lambda: attention.default_range(now)),
         to_url=lambda v: {"start": (v[0],), "end": (v[1],)},
         widget=widget, set_widget=set_widget, warnings=warnings,
     )

@@ -31,6 +31,7 @@ ICONS = {
     "race": "🏇",
     "jobs": "⚙️",
     "check": "🩺",
+    "reliability": "📈",
 }
 
 # Streamlit's rule for a page file's name (streamlit.source_util): an optional number,

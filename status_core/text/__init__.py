@@ -6,6 +6,7 @@ split by area only to keep each file readable:
 
 - :mod:`.dashboard`: the pages (navigation, sidebar, overview, race detail, jobs, login);
 - :mod:`.check`: the DB check page;
+- :mod:`.reliability`: the reliability page;
 - :mod:`.diagnosis`: the diagnosis' step titles, report lines and step sentences;
 - :mod:`.actions`: requests to the collector (its rules, every outcome, the dialogs);
 - :mod:`.advice`: each cause's label (``cause.*``) and hint (``hint.*``), the check's own
@@ -21,6 +22,7 @@ from .advice import ADVICE
 from .check import CHECK
 from .dashboard import DASHBOARD
 from .diagnosis import DIAGNOSIS
+from .reliability import RELIABILITY
 
 LANGS = ("ko", "en")
 DEFAULT_LANG = "ko"
@@ -36,7 +38,8 @@ def _merged(*areas: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-STRINGS: dict[str, dict[str, str]] = _merged(DASHBOARD, CHECK, DIAGNOSIS, ADVICE, ACTIONS)
+STRINGS: dict[str, dict[str, str]] = _merged(DASHBOARD, CHECK, DIAGNOSIS, ADVICE, ACTIONS,
+                                             RELIABILITY)
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:

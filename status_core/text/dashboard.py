@@ -9,6 +9,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "nav.race": {"ko": "경주 상세", "en": "Race detail"},
     "nav.jobs": {"ko": "작업", "en": "Jobs"},
     "nav.check": {"ko": "DB 점검", "en": "DB check"},
+    "nav.reliability": {"ko": "신뢰성", "en": "Reliability"},
     "sidebar.language": {"ko": "언어", "en": "Language"},
     "sidebar.range": {"ko": "기간", "en": "Date range"},
     "sidebar.meets": {"ko": "경마장", "en": "Racecourses"},
