@@ -148,7 +148,8 @@ def jobs_chart(frame: pd.DataFrame, column: str, title_key: str, lang: str) -> a
         x=_period_axis(lang),
         y=alt.Y(f"{column}:Q", title=t(title_key, lang),
                 axis=alt.Axis(format="%") if column == "failure_rate" else alt.Axis(),
-                scale=alt.Scale(type="symlog") if column != "failure_rate" else alt.Scale()),
+                # Durations span seconds to hours: a log scale keeps both readable.
+                scale=alt.Scale(type="log") if column != "failure_rate" else alt.Scale()),
         color=alt.Color("type:N", title=t("rel.col.type", lang),
                         scale=alt.Scale(range=TYPE_COLOURS)),
         tooltip=[alt.Tooltip("period_label:O", title=t("rel.col.period", lang)),
