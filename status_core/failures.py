@@ -4,10 +4,12 @@ the latest job that worked on it; failed jobs a chosen range leaves out.
 Pure functions over the frames of :mod:`status_core.queries` (no SQL, no Streamlit).
 
 A job *covers* a race when its ``parameters`` name the race's date and meet and either
-list the race in ``race_numbers`` or leave ``race_numbers`` out (absent or ``null``: the
-collector's "every race of the day"). A list covers exactly its members: ``[]`` covers
-none. Of the covering jobs that carry an error, the latest (by ``created_at``; NULL last,
-ties in the frame's order) gives the race its error: a later job without an error says
+list the race in ``race_numbers`` or name no race (``race_numbers`` absent, ``null`` or
+``[]``: the collector's "every race of the day"; its API reads an omitted list as all
+races, and the demo's whole-day jobs store ``[]``). A list covers exactly its members.
+
+Of the covering jobs that carry an error, the latest (by ``created_at``; NULL last, ties
+in the frame's order) gives the race its error: a later job without an error says
 nothing about why the race is still failed, so it does not hide the earlier one.
 """
 
@@ -55,8 +57,9 @@ def _race_number(value: Any) -> int | None:
 
 def job_race_numbers(parameters: Any) -> frozenset[int] | None:
     """The races a job's ``parameters`` cover: ``None`` for the whole day (no
-    ``race_numbers``, or ``null``), else the set it lists (one number alone counts as a
-    list of one; members that are no race number are dropped). ``parameters`` is the JSON
+    ``race_numbers``, ``null`` or ``[]``), else the set it lists (one number alone counts
+    as a list of one; members that are no race number are dropped, so a list of such
+    members covers none). ``parameters`` is the JSON
     text of :func:`status_core.queries.jobs_frame` or an already decoded value."""
     if isinstance(parameters, str):
         try:
@@ -66,7 +69,7 @@ def job_race_numbers(parameters: Any) -> frozenset[int] | None:
     if not isinstance(parameters, dict):
         return frozenset()
     numbers = parameters.get("race_numbers")
-    if numbers is None:
+    if numbers is None or numbers == []:
         return None
     members = numbers if isinstance(numbers, list) else [numbers]
     found = (_race_number(n) for n in members)
