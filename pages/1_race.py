@@ -187,10 +187,14 @@ def races_table(races: pd.DataFrame, jobs: pd.DataFrame) -> None:
     flagged_section(races, jobs)
 
 
+#: Columns whose values repeat from race to race (one job's error covers many races).
+REPEATED = ("flag", "states", "failed_stage", "cause_error", "cause_time", "cause_job")
+
+
 def repeated_as_category(frame: pd.DataFrame) -> pd.DataFrame:
-    """The flag and status columns as categories: Arrow then sends each distinct badge
-    once, not once per race."""
-    cols = [c for c in frame if c in ("flag", "states") or c.endswith("_badge")]
+    """The flag, status and cause columns as categories: Arrow then sends each distinct
+    value (a badge, a job's error) once, not once per race."""
+    cols = [c for c in frame if c in REPEATED or c.endswith("_badge")]
     return frame.astype(dict.fromkeys(cols, "category"))
 
 
