@@ -132,7 +132,7 @@ def api_block(status: dict) -> None:
     """The collector API's values, raw and labelled as such: the same JSON as
     ``kra-status status --json``."""
     with st.container(border=True):
-        st.markdown(f"**{ctx.t('race.api_title')}**")
+        st.markdown(f"**{ctx.t('race.summary')}**")
         st.caption(ctx.t("race.api_caption"))
         flag = "--date" if is_day else "--stored-date"
         st.code(f"kra-status status {flag} {shlex.quote(race_date)} --meet {meet} --json",
@@ -206,8 +206,12 @@ def warning_cells(warnings: list[str]) -> list[str]:
     return items
 
 
+FAILED_AT = {"collection": "race.failed_at.collection",
+             "enrichment": "race.failed_at.enrichment", "result": "race.failed_at.result"}
+
+
 def stage_cells(stages: tuple[str, ...]) -> str | None:
-    return " · ".join(ctx.t(f"race.failed_at.{s}") for s in stages) or None
+    return " · ".join(ctx.t(FAILED_AT[s]) for s in stages) or None
 
 
 def cause_cells(flagged: pd.DataFrame) -> tuple[list, list]:

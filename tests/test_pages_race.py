@@ -309,7 +309,7 @@ def test_issue_day_api_block_equals_the_core_and_the_cli(issue_day) -> None:  # 
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == shown
     # the values sit in one block with the API's title, apart from the honest headline
-    title = f"**{t('race.api_title', 'ko')}**"
+    title = f"**{t('race.summary', 'ko')}**"
     blocks = [list(walk(node)) for node in walk(at._tree)
               if isinstance(getattr(node, "children", None), dict) and node is not at._tree]
     block = [b for b in blocks if any(getattr(e, "type", None) == "json" for e in b)

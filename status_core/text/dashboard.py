@@ -236,7 +236,6 @@ DASHBOARD: dict[str, dict[str, str]] = {
     },
     "race.state": {"ko": "상태", "en": "State"},
     "race.updated_ago": {"ko": "마지막 갱신 {age}", "en": "last update {age}"},
-    "race.api_title": {"ko": "수집기 상태 API의 값", "en": "The collector status API's values"},
     "race.api_caption": {
         "ko": "수집기의 GET /api/v2/collection/status와 kra-status status --json이 내는 값 "
         "그대로입니다. 이 값은 일부러 대략적입니다: 경주 하나만 보강돼도 "
@@ -257,13 +256,6 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "col.cause_error": {"ko": "원인: 최근 작업 오류", "en": "Cause: latest job error"},
     "col.cause_time": {"ko": "오류 시각 (KST)", "en": "Error time (KST)"},
     "col.cause_job": {"ko": "작업 ID", "en": "Job ID"},
-    "summary.total_races": {"ko": "전체 경주", "en": "Total races"},
-    "summary.collected_races": {"ko": "수집", "en": "Collected"},
-    "summary.enriched_races": {"ko": "보강", "en": "Enriched"},
-    "summary.status": {"ko": "전체 상태", "en": "Status"},
-    "summary.collection_status": {"ko": "수집 상태", "en": "Collection"},
-    "summary.enrichment_status": {"ko": "보강 상태", "en": "Enrichment"},
-    "summary.result_status": {"ko": "결과 상태", "en": "Results"},
     "summary.last_updated": {"ko": "최종 갱신 (KST)", "en": "Last updated (KST)"},
     # --- jobs -----------------------------------------------------------------------------
     "jobs.counts": {"ko": "상태별 작업 수 (전체)", "en": "Jobs by status (all jobs)"},
