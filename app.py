@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from status_core import attention
+from status_core.actions import plan
 from status_core.domain import KST, MEETS, format_age, meet_label
 from status_core.errors import StatusError
 from status_core.inputs import is_valid_date_text, to_date
 from status_core.timestamps import infinity_sign
-from ui import charts
+from ui import actions, charts
 from ui.cells import date_shown, plain, time_column, times
 from ui.common import (
     as_of,
@@ -27,6 +29,7 @@ from ui.tables import badge_columns, with_badges
 
 ctx = setup_page("overview", range_filters=True, live=True)
 st.title(ctx.t("app.title"))
+who = actions.access(ctx)
 st.caption(ctx.t(
     "overview.caption", start=ctx.start, end=ctx.end,
     meets=", ".join(meet_label(m, ctx.lang) for m in ctx.meets or MEETS)))
@@ -72,6 +75,31 @@ def attention_list(items) -> None:  # noqa: ANN001
     )
     csv_download(ctx, times(items, ["last_updated"]),
                  f"attention_{ctx.start}_{ctx.end}", key="csv_attention")
+    attention_actions(items)
+
+
+def attention_actions(items) -> None:  # noqa: ANN001
+    """Operators pick an attention row and ask the collector about that day."""
+    if not who.allowed:
+        return
+    today = attention.today_kst(dt.datetime.now(dt.UTC))
+    rows = [(d, int(m), k) for d, m, k in zip(items["date"], items["meet"], items["kind"],
+                                              strict=True)
+            if plan.actionable_day(d, int(m), today)]
+    if not rows:
+        return
+    chosen = st.selectbox(
+        ctx.t("action.attention_pick"), range(len(rows)), key="attention_action_pick",
+        format_func=lambda i: (f"{ctx.t(f'kind.{rows[i][2]}')} · {rows[i][0]} "
+                               f"{meet_label(rows[i][1], ctx.lang)}"))
+    race_date, meet, _kind = rows[chosen or 0]
+    try:
+        races = Data(ctx, ctx.interval).races(race_date, meet)
+    except StatusError:
+        races = None
+    actions.caption(ctx, who)
+    actions.day_actions(ctx, who, "overview", race_date, meet,
+                        races if races is not None else pd.DataFrame(), key="attention_action")
 
 
 def race_links(cells) -> list[str]:  # noqa: ANN001
@@ -183,3 +211,4 @@ def body() -> None:
 
 
 body()
+actions.show_dialog(ctx, who, "overview")
