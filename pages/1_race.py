@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 
 import pandas as pd
 import streamlit as st
 
 from status_core import attention
-from status_core.domain import KST, MEETS, meet_label
+from status_core.domain import KST, MEETS, format_age, meet_label
 from status_core.errors import StatusError
+from status_core.failures import race_causes
 from status_core.inputs import is_valid_date_text, to_date
-from status_core.timestamps import kst_text
+from status_core.queries import ERROR_PREVIEW, cell_summary
+from status_core.states import (
+    STAGE_COUNTS,
+    STAGE_WORDS,
+    STAGES,
+    cell_states,
+    stage_state_label,
+    stage_text,
+    state_label,
+)
+from status_core.timestamps import kst_iso, kst_safe, kst_text
 from ui import actions
 from ui.cells import date_shown, plain, time_column, times
 from ui.common import (
@@ -34,12 +46,13 @@ from ui.tables import (
     jobs_for_display,
     with_badges,
 )
-from ui.text import cell
+from ui.text import ELLIPSIS, cell
 
 #: Table cells carry this much of a stored text; the whole is shown on demand.
 NAME_CELL = 120
 WARNING_CELL = 100
 WARNINGS_SHOWN = 3
+ERROR_CELL = ERROR_PREVIEW
 #: Up to this many races the failed ones are painted red (a pandas Styler, slow per row).
 STYLED_ROWS = 300
 RACE_TABLE = ("flag", "race_number", "race_name", "distance", "collection_status_badge",
@@ -113,28 +126,40 @@ def action_section() -> None:
 action_section()
 
 
-def summary(status: dict) -> None:
-    st.subheader(ctx.t("race.summary"))
-    cols = st.columns(4)
-    cols[0].metric(ctx.t("summary.total_races"), status["total_races"])
-    cols[1].metric(ctx.t("summary.collected_races"), status["collected_races"])
-    cols[2].metric(ctx.t("summary.enriched_races"), status["enriched_races"])
-    cols[3].metric(ctx.t("summary.status"), status_badge(status["status"], ctx.lang))
-    cols = st.columns(4)
-    cols[0].metric(ctx.t("summary.collection_status"),
-                   status_badge(status["collection_status"], ctx.lang))
-    cols[1].metric(ctx.t("summary.enrichment_status"),
-                   status_badge(status["enrichment_status"], ctx.lang))
-    cols[2].metric(ctx.t("summary.result_status"), status_badge(status["result_status"],
-                                                                ctx.lang))
-    cols[3].metric(ctx.t("summary.last_updated"),
-                   kst_text(status["last_updated"], "%m-%d %H:%M", suffix=False),
-                   help=kst_text(status["last_updated"]))
-    with st.expander("JSON"):
-        st.json({**status, "last_updated": kst_text(status["last_updated"])})
+def honest_summary(progress: pd.DataFrame, now: dt.datetime) -> None:
+    """The dashboard's own state of the day and x/N per stage with its failures."""
+    row = cell_states(progress, now=now,
+                      stalled_minutes=ctx.settings.stalled_minutes).iloc[0]
+    st.subheader(ctx.t("race.state_title"))
+    cols = st.columns(5)
+    cols[0].metric(ctx.t("race.state"), state_label(row["state"], ctx.lang))
+    for col, stage in zip(cols[1:4], STAGES, strict=True):
+        done, failed = STAGE_COUNTS[stage]
+        col.metric(STAGE_WORDS[stage][ctx.lang],
+                   stage_text(row[done], row["total_races"], row[failed], ctx.lang))
+        col.caption(stage_state_label(row[f"{stage}_state"], ctx.lang))
+    updated = row["last_updated"]
+    cols[4].metric(ctx.t("summary.last_updated"),
+                   kst_text(updated, "%m-%d %H:%M", suffix=False), help=kst_text(updated))
+    if updated is not None and not pd.isna(updated) and kst_safe(updated):
+        age = (now - pd.Timestamp(updated).to_pydatetime()).total_seconds()
+        cols[4].caption(ctx.t("race.updated_ago", age=format_age(age, ctx.lang)))
+    st.caption(ctx.t("race.state_caption"))
 
 
-def races_table(races: pd.DataFrame) -> None:
+def api_block(status: dict) -> None:
+    """The collector API's values, raw and labelled as such: the same JSON as
+    ``kra-status status --json``."""
+    with st.container(border=True):
+        st.markdown(f"**{ctx.t('race.summary')}**")
+        st.caption(ctx.t("race.api_caption"))
+        flag = "--date" if is_day else "--stored-date"
+        st.code(f"kra-status status {flag} {shlex.quote(race_date)} --meet {meet} --json",
+                language="bash")
+        st.json({**status, "last_updated": kst_iso(status["last_updated"])})
+
+
+def races_table(races: pd.DataFrame, jobs: pd.DataFrame) -> None:
     st.subheader(ctx.t("race.races"))
     # Only the columns shown are sent (a cell may hold thousands of races); the warnings'
     # text is in the table of flagged races below.
@@ -178,13 +203,17 @@ def races_table(races: pd.DataFrame) -> None:
     csv_download(ctx, times(races, RACE_TIMES).assign(
         warnings=races["warnings"].map(" | ".join)),
         f"races_{race_date}_{meet}", key="csv_races")
-    flagged_section(races)
+    flagged_section(races, jobs)
+
+
+#: Columns whose values repeat from race to race (one job's error covers many races).
+REPEATED = ("flag", "states", "failed_stage", "cause_error", "cause_time", "cause_job")
 
 
 def repeated_as_category(frame: pd.DataFrame) -> pd.DataFrame:
-    """The flag and status columns as categories: Arrow then sends each distinct badge
-    once, not once per race."""
-    cols = [c for c in frame if c in ("flag", "states") or c.endswith("_badge")]
+    """The flag, status and cause columns as categories: Arrow then sends each distinct
+    value (a badge, a job's error) once, not once per race."""
+    cols = [c for c in frame if c in REPEATED or c.endswith("_badge")]
     return frame.astype(dict.fromkeys(cols, "category"))
 
 
@@ -196,42 +225,82 @@ def warning_cells(warnings: list[str]) -> list[str]:
     return items
 
 
-def flagged_section(races: pd.DataFrame) -> None:
+FAILED_AT = {"collection": "race.failed_at.collection",
+             "enrichment": "race.failed_at.enrichment", "result": "race.failed_at.result"}
+
+
+def stage_cells(stages: tuple[str, ...]) -> str | None:
+    return " · ".join(ctx.t(FAILED_AT[s]) for s in stages) or None
+
+
+def cause_cells(flagged: pd.DataFrame) -> tuple[list, list]:
+    """The cause columns of the flagged table: the job's error (cut, ``…`` when the
+    stored one is longer) or why there is none, and the job's time in Korean time."""
+    errors, when = [], []
+    for failed, text, length, moment in zip(
+            flagged["failed"], flagged["job_error"], flagged["job_error_length"],
+            flagged["job_time"], strict=True):
+        if not failed:
+            errors.append(None)
+            when.append(None)
+            continue
+        shown = cell(text, ERROR_CELL)
+        if shown is not None and length is not None and int(length) > len(shown):
+            shown += ELLIPSIS
+        errors.append(shown or ctx.t("race.no_job_error"))
+        when.append(None if moment is None else kst_text(moment, suffix=False))
+    return errors, when
+
+
+def flagged_section(races: pd.DataFrame, jobs: pd.DataFrame) -> None:
     """Failed and warned races as one table (a cell of thousands of them stays one
-    element), and one race's whole name and warnings on demand."""
+    element) with each failed race's cause: the stage, its warnings and the error of the
+    latest job that covered it. One race's whole texts on demand."""
     flagged = races[races["failed"] | (races["warning_count"] > 0)].reset_index(drop=True)
     if flagged.empty:
         return
+    flagged = race_causes(flagged, jobs, race_date=race_date, meet=meet)
     failed = bool(flagged["failed"].any())
     title = ctx.t("race.failed_title") if failed else ctx.t("race.warnings_title")
     with st.expander(f"{title} ({len(flagged)})", expanded=failed):
         states = zip(flagged["collection_status"], flagged["enrichment_status"],
                      flagged["result_status"], strict=True)
+        errors, when = cause_cells(flagged)
         table = pd.DataFrame({
             "flag": ["❌" if f else "⚠️" for f in flagged["failed"]],
             "race_number": flagged["race_number"],
             "race_name": [cell(n, NAME_CELL) for n in flagged["race_name"]],
-            "states": [" · ".join(status_badge(s, ctx.lang) for s in trio) for trio in states],
+            "failed_stage": [stage_cells(s) for s in flagged["failed_stages"]],
             "warning_count": flagged["warning_count"],
             "warnings": [warning_cells(w) for w in flagged["warnings"]],
+            "cause_error": errors,
+            "cause_time": when,
+            "cause_job": flagged["job_id"],
+            "states": [" · ".join(status_badge(s, ctx.lang) for s in trio) for trio in states],
         }).pipe(repeated_as_category)
+        text = st.column_config.TextColumn
         st.dataframe(table, hide_index=True, width="stretch", key="flagged_table",
                      column_config={
-                         "flag": st.column_config.TextColumn(ctx.t("col.flag"), width="small"),
+                         "flag": text(ctx.t("col.flag"), width="small"),
                          "race_number": st.column_config.NumberColumn(
                              ctx.t("col.race_number"), width="small"),
-                         "race_name": st.column_config.TextColumn(ctx.t("col.race_name")),
-                         "states": st.column_config.TextColumn(ctx.t("col.states")),
+                         "race_name": text(ctx.t("col.race_name")),
+                         "failed_stage": text(ctx.t("col.failed_stage")),
                          "warning_count": st.column_config.NumberColumn(
                              ctx.t("col.warning_count")),
                          "warnings": st.column_config.ListColumn(ctx.t("col.warnings"),
                                                                  width="large"),
+                         "cause_error": text(ctx.t("col.cause_error"), width="large"),
+                         "cause_time": text(ctx.t("col.cause_time")),
+                         "cause_job": text(ctx.t("col.cause_job")),
+                         "states": text(ctx.t("col.states")),
                      })
         race_detail(flagged)
 
 
 def race_detail(flagged: pd.DataFrame) -> None:
-    """The whole name and every warning of the race picked, as text (never Markdown)."""
+    """The whole name, every warning and the cause's whole error of the race picked, as
+    text (never Markdown); the error is read when a race is picked."""
     labels = [
         f"{'❌' if failed else '⚠️'} "
         + ctx.t("race.failed_line", n="-" if pd.isna(n) else int(n), name="").strip()
@@ -244,9 +313,19 @@ def race_detail(flagged: pd.DataFrame) -> None:
     row = flagged.iloc[chosen]
     st.caption(ctx.t("col.race_name"))
     st.text(row["race_name"] if isinstance(row["race_name"], str) else "-")
+    if row["failed_stages"]:
+        st.caption(ctx.t("col.failed_stage"))
+        st.text(stage_cells(row["failed_stages"]))
     st.caption(ctx.t("col.warnings") + f" ({len(row['warnings'])})")
     st.code("\n".join(row["warnings"]) or ctx.t("race.no_warnings"), language=None,
             wrap_lines=True)
+    if row["job_id"] is not None:
+        found = data.job_text(row["job_id"])
+        st.caption(ctx.t("race.job_error_of", job=row["job_id"],
+                         time=kst_text(row["job_time"])))
+        whole = found["error_message"] if found else None
+        st.code(whole if whole is not None else row["job_error"], language=None,
+                wrap_lines=True)
 
 
 def jobs_table(jobs: pd.DataFrame) -> None:
@@ -271,19 +350,21 @@ def jobs_table(jobs: pd.DataFrame) -> None:
 def body() -> None:
     fresh = Data(ctx, ctx.interval)
     try:
-        status = fresh.status(race_date, meet)
+        progress = fresh.cell(race_date, meet)
         races = fresh.races(race_date, meet)
         jobs = fresh.jobs(race_date=race_date, meet=meet, stored=True)
     except StatusError as exc:
         show_error(ctx, exc)
         return
     as_of(ctx, fresh.as_of)
-    summary(status)
+    if not progress.empty:
+        honest_summary(progress, dt.datetime.now(dt.UTC))
+    api_block(cell_summary(progress, race_date, meet))
     if races.empty:
         st.info(ctx.t("race.no_races", date=plain(date_shown(race_date, ctx.lang)),
                       meet=meet_label(meet, ctx.lang)))
     else:
-        races_table(races)
+        races_table(races, jobs)
     jobs_table(jobs)
     links = st.columns(3)
     # A stored text that is no day has no range around it and no ?race_date= form.

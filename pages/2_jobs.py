@@ -10,10 +10,12 @@ import streamlit as st
 from status_core import attention
 from status_core.actions.guards import OPEN_JOB_STATUSES
 from status_core.actions.rules import check_job_id
-from status_core.domain import ACTIVE_JOB_STATUSES, JOB_STATUSES, JOB_TYPES, format_age
+from status_core.domain import ACTIVE_JOB_STATUSES, JOB_STATUSES, JOB_TYPES, MEETS, format_age
 from status_core.errors import StatusError
+from status_core.failures import widened_range
 from status_core.queries import ERROR_PREVIEW
 from status_core.text import STRINGS
+from status_core.timestamps import kst_text
 from ui import actions, charts
 from ui.cells import time_column, times
 from ui.common import (
@@ -182,13 +184,44 @@ def timeline_section(jobs, now: dt.datetime) -> None:  # noqa: ANN001
     st.altair_chart(charts.timeline_chart(timeline, ctx.lang), width="stretch")
 
 
-def errors_section(jobs) -> None:  # noqa: ANN001
+def _day(text: str) -> str:
+    return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+
+
+def errors_section(jobs, outside: dict) -> None:  # noqa: ANN001
+    """Errors grouped, for the range shown (said so), and the failed jobs the range leaves
+    out, so that an empty table never reads as "no errors" when some exist."""
     st.subheader(ctx.t("jobs.errors"))
-    st.caption(ctx.t("jobs.errors_caption"))
+    st.caption(ctx.t("jobs.errors_range", start=_day(ctx.start), end=_day(ctx.end)) + " · "
+               + ctx.t("jobs.errors_caption"))
     groups = attention.error_groups(jobs)
+    if outside["count"]:
+        outside_note(outside)
     if groups.empty:
-        st.success(ctx.t("jobs.no_errors"))
+        failed_here = int((jobs["status"] == "failed").sum()) if not jobs.empty else 0
+        if failed_here:
+            st.warning(ctx.t("jobs.failed_without_error", n=failed_here))
+        elif not outside["count"]:  # only then is "no errors" true
+            st.success(ctx.t("jobs.no_errors_in_range", start=_day(ctx.start),
+                             end=_day(ctx.end)))
         return
+    errors_table(groups)
+
+
+def outside_note(outside: dict) -> None:
+    """"N failed jobs outside the range" with a link to the range widened to them."""
+    start, end = widened_range(ctx.start, ctx.end, outside["first"], outside["last"])
+    st.warning(ctx.t("jobs.failed_outside", n=outside["count"],
+                     first=kst_text(outside["first"], "%Y-%m-%d", suffix=False),
+                     last=kst_text(outside["last"], "%Y-%m-%d", suffix=False)))
+    chosen_meets = ([str(m) for m in ctx.meets]
+                    if ctx.meets and set(ctx.meets) != set(MEETS) else None)
+    page_link(ctx, "jobs", label=ctx.t("jobs.widen", start=_day(start), end=_day(end)),
+              icon="↔️", start=start, end=end, meet=chosen_meets, type=types or None,
+              status=statuses or None, race_date=race_date)
+
+
+def errors_table(groups) -> None:  # noqa: ANN001
     shown = times(groups, ["last_seen"]).assign(
         example=[cell(e, ERROR_PREVIEW) for e in groups["example"]])
     st.dataframe(
@@ -217,6 +250,8 @@ def body() -> None:
         active = data.jobs(statuses=list(ACTIVE_JOB_STATUSES), limit=JOB_LIMIT)
         jobs = data.jobs(since=created_from, types=types or None, statuses=statuses or None,
                          race_date=race_date, limit=JOB_LIMIT)
+        outside = data.failed_jobs_outside(created_from, created_to, types=types or None,
+                                           race_date=race_date, meets=ctx.meets or None)
     except StatusError as exc:
         show_error(ctx, exc)
         return
@@ -226,7 +261,7 @@ def body() -> None:
     stuck_section(active, now)
     recent_section(jobs, data)
     timeline_section(jobs, now)
-    errors_section(jobs)
+    errors_section(jobs, outside)
 
 
 body()

@@ -15,6 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from .domain import MEETS
 from .inputs import parse_date, parse_meet, parse_meets, parse_range, parse_stored_date
 from .rules import COUNT_INPUTS, status_arrays
 from .schema import JOB_COLUMNS, RACE_COLUMNS
@@ -170,6 +171,40 @@ _CELL_SQL = _PROGRESS_SQL.replace("date BETWEEN :start AND :end {meet_filter}",
                                   "date = :date AND meet = :meet")
 
 
+def cell_progress(conn: Connection, race_date: str, meet: int, *,
+                  stored: bool = False) -> pd.DataFrame:
+    """The :func:`progress_frame` of one date x meet: one row, or none without races.
+
+    ``stored`` as in :func:`collection_status`. The race page reads this one row and
+    derives both the collector API's values (:func:`cell_summary`) and the honest states
+    (:func:`status_core.states.cell_states`) from it, so the two never come from two reads.
+    """
+    race_date, meet = _cell_date(race_date, stored), parse_meet(meet)
+    if not stored:
+        return progress_frame(conn, race_date, race_date, [meet])
+    rows = conn.execute(sa.text(_CELL_SQL), {"date": race_date, "meet": meet}).all()
+    return _progress_from_rows(rows) if rows else _empty_progress()
+
+
+def cell_summary(progress: pd.DataFrame, race_date: str, meet: int) -> dict:
+    """The collector's status object of one cell from its :func:`cell_progress` frame
+    (the keys of :func:`collection_status`); all ``pending`` when the frame is empty."""
+    if progress.empty:
+        return {
+            "date": race_date,
+            "meet": int(meet),
+            "total_races": 0,
+            "collected_races": 0,
+            "enriched_races": 0,
+            "status": "pending",
+            "collection_status": "pending",
+            "enrichment_status": "pending",
+            "result_status": "pending",
+            "last_updated": None,
+        }
+    return summary_records(progress)[0]
+
+
 def collection_status(conn: Connection, race_date: str, meet: int, *,
                       stored: bool = False) -> dict:
     """The collector's ``GET /api/v2/collection/status`` object for one date x meet.
@@ -180,27 +215,8 @@ def collection_status(conn: Connection, race_date: str, meet: int, *,
     the exact stored text (any text a range lists, calendar date or not), as the collector
     does; otherwise it must be a date a person would type (``YYYYMMDD`` or ISO).
     """
-    race_date = _cell_date(race_date, stored)
-    meet = parse_meet(meet)
-    if stored:
-        rows = conn.execute(sa.text(_CELL_SQL), {"date": race_date, "meet": meet}).all()
-        frame = _progress_from_rows(rows) if rows else _empty_progress()
-    else:
-        frame = progress_frame(conn, race_date, race_date, [meet])
-    if frame.empty:
-        return {
-            "date": race_date,
-            "meet": meet,
-            "total_races": 0,
-            "collected_races": 0,
-            "enriched_races": 0,
-            "status": "pending",
-            "collection_status": "pending",
-            "enrichment_status": "pending",
-            "result_status": "pending",
-            "last_updated": None,
-        }
-    return summary_records(frame)[0]
+    race_date, meet = _cell_date(race_date, stored), parse_meet(meet)
+    return cell_summary(cell_progress(conn, race_date, meet, stored=stored), race_date, meet)
 
 
 _TIME_COLUMNS = ("collected_at", "enriched_at", "result_collected_at", "updated_at")
@@ -407,6 +423,51 @@ def _param_int(value) -> int | None:  # noqa: ANN001
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9:
         return int(value)
     return None
+
+
+def failed_jobs_outside(
+    conn: Connection,
+    created_from: dt.datetime,
+    created_to: dt.datetime,
+    *,
+    types: Sequence[str] | None = None,
+    race_date: str | None = None,
+    meets: Sequence[int] | None = None,
+) -> dict:
+    """Failed jobs created outside ``[created_from, created_to)``: ``{"count", "first",
+    "last"}`` (the oldest and newest ``created_at`` among them, UTC, or ``None``).
+
+    The same filters as :func:`jobs_frame` (``types``, the ``race_date`` and the meets
+    the parameters name; all meets when ``meets`` is empty); the status filter is not
+    applied, since the point is to find failures a range hides. One aggregate row.
+    """
+    dialect = conn.dialect.name
+    bound = (lambda v: v) if dialect == "postgresql" else _sqlite_time
+    where = ["CAST(status AS TEXT) = 'failed'",
+             "(created_at < :created_from OR created_at >= :created_to)"]
+    params: dict = {"created_from": bound(created_from), "created_to": bound(created_to)}
+    binds = []
+    if race_date is not None:
+        where.append(f"CAST({_param_expr(dialect, 'race_date')} AS TEXT) = :race_date")
+        params["race_date"] = parse_date(race_date)
+    meet_list = parse_meets(meets)
+    if meet_list and set(meet_list) != set(MEETS):
+        where.append(f"CAST({_param_expr(dialect, 'meet')} AS TEXT) IN :meet_texts")
+        params["meet_texts"] = [str(m) for m in meet_list]
+        binds.append(sa.bindparam("meet_texts", expanding=True))
+    if types:
+        where.append("CAST(type AS TEXT) IN :types")
+        params["types"] = [str(t) for t in types]
+        binds.append(sa.bindparam("types", expanding=True))
+    stmt = sa.text(f"SELECT count(*), min(created_at), max(created_at) FROM jobs "
+                   f"WHERE {' AND '.join(where)}")
+    if binds:
+        stmt = stmt.bindparams(*binds)
+    count, first, last = conn.execute(stmt, params).one()
+    stamps = to_utc(pd.Series([first, last], dtype=object))
+    return {"count": int(count or 0),
+            "first": None if pd.isna(stamps[0]) else stamps[0].to_pydatetime(),
+            "last": None if pd.isna(stamps[1]) else stamps[1].to_pydatetime()}
 
 
 #: The key under which :func:`job_status_counts` counts jobs whose status is NULL.

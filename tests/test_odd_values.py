@@ -217,8 +217,12 @@ def cli(*argv: str) -> tuple[int, str, str]:
 
 
 def race_metrics(at) -> tuple[str, str, str]:  # noqa: ANN001
-    shown = metrics(at)
-    return shown["전체 경주"], shown["수집"], shown["보강"]
+    """Total, collected and enriched races as the race page's collector API block shows
+    them (the same JSON as ``kra-status status --json``)."""
+    (block,) = at.json
+    shown = json.loads(block.value)
+    return (str(shown["total_races"]), str(shown["collected_races"]),
+            str(shown["enriched_races"]))
 
 
 def summary_numbers(record: dict) -> dict:

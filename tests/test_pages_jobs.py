@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import pandas as pd
 import pytest
@@ -12,15 +13,19 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from status_core import attention, demo
+from status_core.domain import KST
 from status_core.queries import job_status_counts, jobs_frame
+from status_core.text import t
 from tests.apptest_support import (
     app,
     core,
     ok,
+    texts,
+    walk,
 )
 from tests.apptest_support import find_table as table
 from tests.pgcluster import free_port
-from tests.rows import write_sqlite
+from tests.rows import make_job, write_sqlite
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,3 +186,63 @@ def test_postgres_jobs(isolated_env: Path, pg_db, monkeypatch) -> None:  # noqa:
     at = ok(page().run())
     assert set(table(at, "running_minutes")["job_id"]) == {"pg-stuck"}
     assert set(recent(at)["job_id"]) == {"pg-stuck", "pg-legacy"}
+
+
+# --------------------------------------------------------------------------- error groups and range
+
+RANGE = {"start": "20260201", "end": "20260214"}
+
+
+def kst(day: str, hour: int = 12) -> dt.datetime:
+    return dt.datetime.strptime(day, "%Y%m%d").replace(hour=hour, tzinfo=KST)
+
+
+def range_job(job_id: str, day: str, status: str = "failed",
+              error: str | None = "KRA API 500 upstream") -> dict:
+    return make_job(job_id, status=status, created_at=kst(day), started_at=kst(day),
+                    error_message=error if status == "failed" else None,
+                    parameters={"race_date": day, "meet": 1})
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("jobs", "groups", "outside", "widened"), [
+    # a failed job 289 days before the range's end, one after it, none inside
+    ([range_job("ok-in", "20260210", "completed"), range_job("old-fail", "20250501"),
+      range_job("late-fail", "20260301")], None, (2, "2025-05-01", "2026-03-01"),
+     ("20250501", "20260301")),
+    ([range_job("in-fail", "20260205"), range_job("old-fail", "20250501")],
+     {"in-fail"}, (1, "2025-05-01", "2025-05-01"), ("20250501", "20260214")),
+    ([range_job("in-fail", "20260205")], {"in-fail"}, None, None),
+    ([range_job("ok-in", "20260210", "completed")], None, None, None),
+], ids=["only-outside", "inside-and-outside", "only-inside", "none"])
+def test_error_groups_say_their_range_and_the_failures_outside(
+        isolated_env: Path, pg_db, monkeypatch, jobs, groups, outside, widened) -> None:  # noqa: ANN001
+    pg_db.load(jobs=jobs)
+    monkeypatch.setenv("DATABASE_URL", pg_db.reader_url)
+    at = ok(page(**RANGE).run())
+    said = texts(at)
+    assert "기간 2026-02-01 ~ 2026-02-14의 실패 작업" in said
+    found = table(at, "pattern")
+    assert (found is None) is (groups is None)
+    if groups is not None:
+        assert {j for ids in found["job_ids"] for j in ids.split(", ")} == groups
+    warned = [w.value for w in at.warning if "범위 밖에 실패 작업" in w.value]
+    links = [n.proto for n in walk(at._tree) if getattr(n, "type", None) == "page_link"
+             and n.proto.page == "jobs" and n.proto.icon == "↔️"]
+    if not outside:
+        assert not warned and not links
+        if groups is None:
+            assert any("오류가 없습니다" in s.value for s in at.success)
+        return
+    count, first, last = outside
+    assert warned == [t("jobs.failed_outside", "ko", n=count, first=first, last=last)]
+    assert not any("오류가 없습니다" in s.value for s in at.success)  # never "no errors"
+    (link,) = links
+    query = dict(parse_qsl(link.query_string))
+    assert (query["start"], query["end"]) == widened
+    # the link's range shows them
+    st.cache_data.clear()
+    wide = ok(page(**query).run())
+    shown = {j for ids in table(wide, "pattern")["job_ids"] for j in ids.split(", ")}
+    assert {j["job_id"] for j in jobs if j["status"] == "failed"} <= shown
+    assert not [w for w in wide.warning if "범위 밖에 실패 작업" in w.value]

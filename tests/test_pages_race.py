@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -14,12 +15,18 @@ from status_core import attention, demo
 from status_core.engine import make_engine, read
 from status_core.queries import collection_status, jobs_frame, races_frame
 from status_core.settings import parse_url
+from status_core.states import STAGE_WORDS, stage_state_label
+from status_core.text import t
+from status_core.timestamps import kst_iso, kst_text
 from tests.apptest_support import (
     app,
     metrics,
     ok,
     table,
+    texts,
+    walk,
 )
+from tests.cli_support import run_cli
 from tests.pgcluster import free_port
 from tests.rows import write_sqlite
 from ui.common import status_badge
@@ -51,16 +58,21 @@ def expected(path: Path, date: str, meet: int) -> tuple[dict, pd.DataFrame, pd.D
         engine.dispose()
 
 
+def api_block(at: AppTest) -> dict:
+    """The collector API's values as the page's labelled block shows them (JSON)."""
+    assert len(at.json) == 1
+    return json.loads(at.json[0].value)
+
+
 def assert_summary(at: AppTest, status: dict, lang: str = "ko") -> None:
+    """The API block holds the collector's values exactly; the headline counts x/N."""
+    assert api_block(at) == {**status, "last_updated": kst_iso(status["last_updated"])}
     shown = metrics(at)
-    labels = {"ko": ("전체 경주", "수집", "보강"), "en": ("Total races", "Collected", "Enriched")}
-    total, collected, enriched = labels[lang]
-    assert shown[total] == str(status["total_races"])
-    assert shown[collected] == str(status["collected_races"])
-    assert shown[enriched] == str(status["enriched_races"])
-    assert any(status["status"] in v or v.endswith(
-        {"completed": "완료", "running": "진행 중", "pending": "대기", "failed": "실패"}[
-            status["status"]]) for v in shown.values())
+    total = status["total_races"]
+    assert shown[STAGE_WORDS["collection"][lang]].startswith(
+        f"{status['collected_races']}/{total}")
+    assert shown[STAGE_WORDS["enrichment"][lang]].startswith(
+        f"{status['enriched_races']}/{total}")
 
 
 # --------------------------------------------------------------------------- demo
@@ -141,7 +153,7 @@ def test_day_without_races(demo_file: Path, facts: dict) -> None:
     date, meet = facts["missing_days"][0]
     at = ok(page(date=date, meet=str(meet), lang="en").run())
     assert any("No races are stored" in i.value for i in at.info)
-    assert metrics(at)["Total races"] == "0"
+    assert api_block(at)["total_races"] == 0 and api_block(at)["status"] == "pending"
 
 
 # --------------------------------------------------------------------------- built data
@@ -165,6 +177,10 @@ def test_failed_race_highlighted_and_job_error_shown(db_path: Path) -> None:
     flagged = table(at, "states")
     assert list(flagged["race_number"]) == [2] and list(flagged["flag"]) == ["❌"]
     assert list(flagged["warnings"].iloc[0]) == ["KRA API timeout after 3 retries"]
+    # its cause next to it: the stage and the error of the whole-day job of its meet
+    assert list(flagged["failed_stage"]) == ["수집 실패"]
+    assert list(flagged["cause_error"]) == ["429 Too Many Requests"]
+    assert list(flagged["cause_job"]) == ["job-1"]
     shown_jobs = table(at, "error_message")
     assert list(shown_jobs["job_id"]) == ["job-1"]
     assert shown_jobs["error_message"].iloc[0] == "429 Too Many Requests"
@@ -190,3 +206,113 @@ def test_legacy_schema(db_path: Path) -> None:
     engine.dispose()
     at = ok(page(lang="en").run())
     assert at.error and "legacy" in " ".join(e.value for e in at.error)
+
+
+# --------------------------------------------------------------------------- honest, on PostgreSQL
+
+#: The issue's race day: 20260214 서울, 12 races, 10 collected, 8 enriched, 2 enrichment
+#: failures (races 9 and 10), 5 results.
+ISSUE_DAY = "20260214"
+LONG_ERROR = "KRA API 429 Too Many Requests: " + "retry budget exhausted; " * 30
+#: The labels that call a stage done (the badges of the collector's coarse values).
+PARTIAL_WORDS = ("보강됨", "수집됨", "✅ 완료", "✅ enriched", "🟢 collected", "✅ done",
+                 "✅ completed")
+
+
+def issue_rows() -> tuple[list[dict], list[dict]]:
+    def race(n: int) -> dict:
+        if n <= 8:
+            return demo.race_row(ISSUE_DAY, 1, n, collection="collected",
+                                 enrichment="enriched",
+                                 result="collected" if n <= 5 else "pending", warnings=[])
+        if n <= 10:
+            return demo.race_row(ISSUE_DAY, 1, n, collection="collected", enrichment="failed",
+                                 result="pending",
+                                 warnings=["경주마 정보 API 응답 없음"] if n == 9 else [])
+        return demo.race_row(ISSUE_DAY, 1, n, collection="pending", enrichment="pending",
+                             result="pending", warnings=[])
+
+    at = lambda h, m=0: dt.datetime(2026, 2, 13, 0, 0, tzinfo=UTC) + dt.timedelta(  # noqa: E731
+        hours=h, minutes=m)
+    jobs = [
+        demo.job_row("job-collect", type="collection", race_date=ISSUE_DAY, meet=1,
+                     created_at=at(10)),  # whole day, no error
+        demo.job_row("job-enrich-old", type="enrichment", status="failed", race_date=ISSUE_DAY,
+                     meet=1, race_numbers=[9], created_at=at(20), error_message="older error"),
+        demo.job_row("job-enrich", type="enrichment", status="failed", race_date=ISSUE_DAY,
+                     meet=1, race_numbers=[9, 10], created_at=at(29), started_at=at(29, 1),
+                     completed_at=at(29, 12), error_message=LONG_ERROR),
+        demo.job_row("job-busan", type="enrichment", status="failed", race_date=ISSUE_DAY,
+                     meet=3, created_at=at(30), error_message="busan error"),
+    ]
+    return [race(n) for n in range(1, 13)], jobs
+
+
+@pytest.fixture
+def issue_day(pg_db, isolated_env: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN001, ANN201
+    races, jobs = issue_rows()
+    pg_db.load(races, jobs)
+    monkeypatch.setenv("DATABASE_URL", pg_db.reader_url)
+    return pg_db
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("lang", "headline"), [
+    ("ko", {"상태": "❌ 실패", "수집": "10/12", "보강": "8/12 · 실패 2", "결과": "5/12"}),
+    ("en", {"State": "❌ failed", "Collected": "10/12", "Enriched": "8/12 · 2 failed",
+            "Results": "5/12"}),
+])
+def test_issue_day_shows_honest_counts_and_each_failed_races_cause(issue_day, lang: str,
+                                                                   headline: dict) -> None:
+    at = ok(page(date=ISSUE_DAY, meet="1", **({"lang": "en"} if lang == "en" else {})).run())
+    shown = metrics(at)
+    assert {k: shown[k] for k in headline} == headline
+    stage_captions = [c.value for c in at.caption if c.value.startswith(("◐", "❌", "✅", "⏸️"))]
+    assert stage_captions == [stage_state_label(s, lang) for s in ("partial", "failed",
+                                                                   "partial")]
+    # no bare "done" word for a partial stage in any text or headline of the page
+    words = texts(at) + "\n".join(shown.values())
+    assert not [w for w in PARTIAL_WORDS if w in words]
+    # one table, each failed race with its stage, warnings and the latest covering error
+    flagged = table(at, "cause_error")
+    assert list(flagged["race_number"]) == [9, 10]
+    assert list(flagged["failed_stage"]) == [t("race.failed_at.enrichment", lang)] * 2
+    assert [list(w) for w in flagged["warnings"]] == [["경주마 정보 API 응답 없음"], []]
+    assert list(flagged["cause_job"]) == ["job-enrich", "job-enrich"]
+    completed = dt.datetime(2026, 2, 14, 5, 12, tzinfo=UTC)
+    assert list(flagged["cause_time"]) == [kst_text(completed, suffix=False)] * 2
+    assert flagged["cause_time"].iloc[0] == "2026-02-14 14:12:00"
+    preview = flagged["cause_error"].iloc[0]
+    assert preview.startswith("KRA API 429") and preview.endswith("…")
+    assert len(preview) < len(LONG_ERROR)
+    # the whole error on demand
+    at.selectbox(key="race_detail").set_value(0)
+    ok(at.run())
+    assert LONG_ERROR in [c.value for c in at.code]
+
+
+@pytest.mark.postgres
+def test_issue_day_api_block_equals_the_core_and_the_cli(issue_day) -> None:  # noqa: ANN001
+    at = ok(page(date=ISSUE_DAY, meet="1").run())
+    target = parse_url(issue_day.reader_url)
+    engine = make_engine(target)
+    try:
+        with read(engine, target) as conn:
+            status = collection_status(conn, ISSUE_DAY, 1)
+    finally:
+        engine.dispose()
+    assert (status["status"], status["enrichment_status"]) == ("running", "enriched")
+    shown = api_block(at)
+    assert shown == {**status, "last_updated": kst_iso(status["last_updated"])}
+    done = run_cli("status", "--date", ISSUE_DAY, "--meet", "1", "--json",
+                   env={"DATABASE_URL": issue_day.reader_url})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == shown
+    # the values sit in one block with the API's title, apart from the honest headline
+    title = f"**{t('race.summary', 'ko')}**"
+    blocks = [list(walk(node)) for node in walk(at._tree)
+              if isinstance(getattr(node, "children", None), dict) and node is not at._tree]
+    block = [b for b in blocks if any(getattr(e, "type", None) == "json" for e in b)
+             and not any(getattr(e, "type", None) == "metric" for e in b)]
+    assert block and any(getattr(e, "type", None) == "markdown" and e.value == title
+                         for e in block[-1] if hasattr(e, "value"))

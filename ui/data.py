@@ -23,7 +23,9 @@ from status_core import reliability
 from status_core.engine import run_read
 from status_core.inputs import MAX_RANGE_DAYS
 from status_core.queries import (
+    cell_progress,
     collection_status,
+    failed_jobs_outside,
     job_status_counts,
     job_text,
     jobs_frame,
@@ -69,12 +71,20 @@ def _status(target: DatabaseTarget, race_date: str, meet: int) -> Loaded:
     return _fetch(target, collection_status, race_date, meet, stored=True)
 
 
+def _cell(target: DatabaseTarget, race_date: str, meet: int) -> Loaded:
+    return _fetch(target, cell_progress, race_date, meet, stored=True)
+
+
 def _races(target: DatabaseTarget, race_date: str, meet: int) -> Loaded:
     return _fetch(target, races_frame, race_date, meet, stored=True)
 
 
 def _jobs(target: DatabaseTarget, kwargs: tuple) -> Loaded:
     return _fetch(target, jobs_frame, **dict(kwargs))
+
+
+def _failed_outside(target: DatabaseTarget, kwargs: tuple) -> Loaded:
+    return _fetch(target, failed_jobs_outside, **dict(kwargs))
 
 
 def _job_counts(target: DatabaseTarget) -> Loaded:
@@ -114,8 +124,9 @@ def _per_interval(fn: Callable[..., Loaded]) -> dict[int, Callable[..., Loaded]]
 _LOADERS = {
     name: _per_interval(fn)
     for name, fn in {
-        "progress": _progress, "extent": _extent, "status": _status, "races": _races,
-        "jobs": _jobs, "job_counts": _job_counts, "reliability": _reliability,
+        "progress": _progress, "extent": _extent, "status": _status, "cell": _cell,
+        "races": _races, "jobs": _jobs, "failed_outside": _failed_outside,
+        "job_counts": _job_counts, "reliability": _reliability,
     }.items()
 }
 
@@ -155,6 +166,10 @@ class Data:
     def status(self, race_date: str, meet: int) -> dict:
         return self._call("status", race_date, int(meet))
 
+    def cell(self, race_date: str, meet: int) -> pd.DataFrame:
+        """The progress frame of one stored date x meet (one row, or none)."""
+        return self._call("cell", race_date, int(meet))
+
     def races(self, race_date: str, meet: int) -> pd.DataFrame:
         return self._call("races", race_date, int(meet))
 
@@ -162,6 +177,14 @@ class Data:
         key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
                            for k, v in kwargs.items() if v is not None))
         return self._call("jobs", key)
+
+    def failed_jobs_outside(self, created_from: dt.datetime, created_to: dt.datetime,
+                            **kwargs: Any) -> dict:
+        """Failed jobs created outside the window (count, oldest, newest)."""
+        key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
+                           for k, v in kwargs.items() if v is not None))
+        return self._call("failed_outside", (("created_from", created_from),
+                                             ("created_to", created_to), *key))
 
     def job_counts(self) -> dict[str, int]:
         return self._call("job_counts")

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from ..domain import format_age
+from ..settings import STALLED_ENV, read_thresholds
 from ..timestamps import kst_text
 from .budget import Run, new_step, query, query_failure, say, skip, stored_utc
 from .model import Step
@@ -37,7 +38,7 @@ FROM pg_catalog.pg_policies p
 WHERE p.schemaname = %(schema)s AND p.tablename = %(name)s AND p.cmd IN ('SELECT', 'ALL')
 ORDER BY p.policyname
 """
-_JOBS_SQL = "SELECT CAST(status AS TEXT), count(*) FROM jobs GROUP BY status"
+_JOBS_SQL = "SELECT CAST(status AS TEXT), count(*), max(created_at) FROM jobs GROUP BY status"
 _RACES_SQL = (
     "SELECT CAST(collection_status AS TEXT), count(*), max(updated_at) "
     "FROM races GROUP BY collection_status"
@@ -179,35 +180,79 @@ def step_data(run: Run) -> Step:
     if races is not None:
         outcome, cause, notes, hint_cause = _race_lines(run, races, estimate, facts, lines)
     if jobs is not None:
-        total_jobs = sum(jobs.values())
-        facts["job_status_counts"] = jobs
+        counts, newest_job = jobs
+        total_jobs = sum(counts.values())
+        facts["job_status_counts"] = counts
         facts["tables"]["jobs"] = {"rows": total_jobs}
-        shown = f" ({_counts_text(jobs)})" if total_jobs else ""
+        shown = f" ({_counts_text(counts)})" if total_jobs else ""
         lines.append(say("diag.data.jobs", total=total_jobs, counts=shown))
+        if newest_job is not None:
+            facts["newest_job_created"] = newest_job
         if total_jobs == 0 and run.hidden.get("jobs"):
             if outcome == "ok":
                 outcome = "warn"
             lines.append(say("diag.data.jobs_hidden"))
             hint_cause = "rows_hidden_by_rls"
+    minutes = stale_minutes(run)
+    if _staleness(facts, minutes, lines):
+        outcome = "warn" if outcome == "ok" else outcome
+        notes.append("stale_data")
     hidden_names = ", ".join(table for table in TABLES if run.hidden.get(table)) or None
-    hint = run.hint(cause or hint_cause, *notes, tables=hidden_names)
+    hint = run.hint(cause or hint_cause, *notes, tables=hidden_names, minutes=minutes,
+                    setting=STALLED_ENV)
     return new_step("data", outcome, started, "; ".join(line[0] for line in lines),
                     "; ".join(line[1] for line in lines), cause=cause, hint=hint, facts=facts)
 
 
+def stale_minutes(run: Run) -> int:
+    """After how many minutes without a write the data step warns: the run's own value,
+    else the stalled threshold (``KRA_STALLED_MINUTES``; its default when unset or
+    invalid), the same silence after which a running race day counts as stalled."""
+    if run.stale_minutes is not None:
+        return run.stale_minutes
+    return read_thresholds()[0].stalled_minutes
+
+
+def _staleness(facts: dict[str, Any], minutes: int, lines: list[tuple[str, str]]) -> bool:
+    """Records the newest write (races.updated_at or jobs.created_at) in ``facts``; true,
+    with a line saying when it was, when it is older than ``minutes``."""
+    stamps = [facts.get(k) for k in ("newest_update", "newest_job_created")]
+    stamps = [s for s in stamps if s is not None]
+    facts["stale_after_minutes"] = minutes
+    facts["stale_setting"] = STALLED_ENV
+    if not stamps:
+        facts["stale"] = False
+        return False
+    newest = max(stamps)
+    age = (dt.datetime.now(dt.UTC) - newest).total_seconds()
+    facts["newest_write"] = newest
+    facts["newest_write_age_s"] = round(age)
+    facts["stale"] = stale = age > minutes * 60
+    if stale:
+        lines.append(say("diag.data.stale", when=kst_text(newest, "%Y-%m-%d %H:%M"),
+                         age=(format_age(age, "en"), format_age(age, "ko")),
+                         minutes=minutes, setting=STALLED_ENV))
+    return stale
+
+
 def _count(run: Run, conn: Any, readable: list[str]) -> tuple:
-    """Races by collection status (with the newest update), jobs by status, and the
-    planner's row estimate of each table under row level security."""
+    """Races by collection status (with the newest update), jobs by status (with the
+    newest creation), and the planner's row estimate of each table under row level
+    security."""
     races, jobs, estimate = None, None, {}
     if "races" in readable:
         races = [tuple(r) for r in conn.exec_driver_sql(_RACES_SQL).all()]
     if "jobs" in readable:
         # as status_core.queries.job_status_counts (NULL under its own key, "none")
-        jobs = {}
-        for status, n in conn.exec_driver_sql(_JOBS_SQL).all():
+        counts: dict[str, int] = {}
+        newest = None
+        for status, n, created in conn.exec_driver_sql(_JOBS_SQL).all():
             key = "none" if status is None else status
-            jobs[key] = jobs.get(key, 0) + int(n)
-        jobs = dict(sorted(jobs.items()))
+            counts[key] = counts.get(key, 0) + int(n)
+            ts = stored_utc(created)
+            if ts is not None and (newest is None or ts > newest):
+                newest = ts
+        jobs = (dict(sorted(counts.items())), newest)
     if not run.is_sqlite:
         for table in readable:
             if run.rls_on.get(table):

@@ -145,6 +145,8 @@ class Run:
         self.hidden: dict[str, bool] = {}
         self.rls_on: dict[str, bool] = {}
         self.login_facts: dict[str, Any] = {}
+        #: Minutes without a write after which the data step warns (None: the setting).
+        self.stale_minutes: int | None = None
 
     @property
     def is_sqlite(self) -> bool:

@@ -34,6 +34,7 @@ def iter_diagnose(
     meet: object = None,
     timeout: float = 5.0,
     statement_timeout: float | None = None,
+    stale_minutes: int | None = None,
 ) -> Iterator[Step]:
     """Yield each :class:`Step` of the diagnosis as soon as it finishes.
 
@@ -41,8 +42,11 @@ def iter_diagnose(
     checks the embedded demo. ``statement_timeout`` (seconds) defaults to
     ``KRA_STATEMENT_TIMEOUT``; every query is also cut at the remaining ``timeout``.
     Never raises for a database problem: unexpected errors become a failed step.
+    ``stale_minutes``: the data step warns when the newest write is older (default: the
+    stalled threshold, ``KRA_STALLED_MINUTES``).
     """
     run = Run(url, race_date, meet, timeout, statement_timeout)
+    run.stale_minutes = stale_minutes
     if race_date not in (None, "") or meet not in (None, ""):
         QUERIES.start()
     try:
@@ -102,8 +106,10 @@ def diagnose(
     meet: object = None,
     timeout: float = 5.0,
     statement_timeout: float | None = None,
+    stale_minutes: int | None = None,
 ) -> Diagnosis:
     """Run every step (see :func:`iter_diagnose`) and return the :class:`Diagnosis`."""
     steps = list(iter_diagnose(url, race_date=race_date, meet=meet, timeout=timeout,
-                               statement_timeout=statement_timeout))
+                               statement_timeout=statement_timeout,
+                               stale_minutes=stale_minutes))
     return Diagnosis.from_steps(steps)

@@ -265,6 +265,15 @@ ADVICE: dict[str, dict[str, str]] = {
         "en": "The races table is empty: the collector has not stored any race yet, or this "
         "is another database.",
     },
+    "note.stale_data": {
+        "ko": "수집기가 {minutes}분 넘게 races와 jobs에 아무것도 쓰지 않았습니다. 경주일이라면 "
+        "수집기가 실행 중인지, 이 대시보드와 같은 데이터베이스(DATABASE_URL)에 쓰는지 "
+        "확인하세요. 경주가 없는 날에는 정상일 수 있습니다. 기준은 {setting}로 바꿉니다.",
+        "en": "The collector has written nothing to races or jobs for more than {minutes} "
+        "min. On a race day, check that the collector is running and writes to the same "
+        "database (DATABASE_URL) as this dashboard; on a day without races this can be "
+        "normal. The threshold is {setting}.",
+    },
     "note.budget": {
         "ko": "점검 시간 예산({seconds}s)을 다 썼습니다. `--timeout`을 늘려 다시 점검하세요.",
         "en": "The check's time budget ({seconds}s) ran out. Run it again with a longer "

@@ -226,13 +226,37 @@ DASHBOARD: dict[str, dict[str, str]] = {
     },
     "race.overview_link": {"ko": "이 날짜의 개요", "en": "Overview around this day"},
     "race.jobs_link": {"ko": "작업 페이지", "en": "Jobs page"},
-    "summary.total_races": {"ko": "전체 경주", "en": "Total races"},
-    "summary.collected_races": {"ko": "수집", "en": "Collected"},
-    "summary.enriched_races": {"ko": "보강", "en": "Enriched"},
-    "summary.status": {"ko": "전체 상태", "en": "Status"},
-    "summary.collection_status": {"ko": "수집 상태", "en": "Collection"},
-    "summary.enrichment_status": {"ko": "보강 상태", "en": "Enrichment"},
-    "summary.result_status": {"ko": "결과 상태", "en": "Results"},
+    "race.state_title": {"ko": "지금 상태", "en": "Where it stands"},
+    "race.state_caption": {
+        "ko": "대시보드가 경주마다 센 값입니다. 실패한 경주가 하나라도 있으면 '실패', 모든 경주가 "
+        "수집·보강·결과까지 끝나야 '완료'입니다. 단계마다 끝난 경주 수/전체 경주 수와 실패 수를 "
+        "보여 줍니다.",
+        "en": "The dashboard's own count, race by race: one failed race makes the day "
+        "'failed'; it is 'done' only when every race is collected, enriched and has its "
+        "result. Each stage shows races done / all races and its failures.",
+    },
+    "race.state": {"ko": "상태", "en": "State"},
+    "race.updated_ago": {"ko": "마지막 갱신 {age}", "en": "last update {age}"},
+    "race.api_caption": {
+        "ko": "수집기의 GET /api/v2/collection/status와 kra-status status --json이 내는 값 "
+        "그대로입니다. 이 값은 일부러 대략적입니다: 경주 하나만 보강돼도 "
+        "enrichment_status는 enriched입니다. 실제 진행은 위의 '지금 상태'를 보세요.",
+        "en": "Exactly what the collector's GET /api/v2/collection/status and kra-status "
+        "status --json give. These values are coarse by design: one enriched race makes "
+        "enrichment_status enriched. The real progress is under 'Where it stands' above.",
+    },
+    "race.failed_at.collection": {"ko": "수집 실패", "en": "collection failed"},
+    "race.failed_at.enrichment": {"ko": "보강 실패", "en": "enrichment failed"},
+    "race.failed_at.result": {"ko": "결과 실패", "en": "result failed"},
+    "race.no_job_error": {
+        "ko": "이 경주를 다룬 작업에 오류 기록 없음",
+        "en": "no job covering this race recorded an error",
+    },
+    "race.job_error_of": {"ko": "작업 {job} 오류 ({time})", "en": "Error of job {job} ({time})"},
+    "col.failed_stage": {"ko": "실패 단계", "en": "Failed stage"},
+    "col.cause_error": {"ko": "원인: 최근 작업 오류", "en": "Cause: latest job error"},
+    "col.cause_time": {"ko": "오류 시각 (KST)", "en": "Error time (KST)"},
+    "col.cause_job": {"ko": "작업 ID", "en": "Job ID"},
     "summary.last_updated": {"ko": "최종 갱신 (KST)", "en": "Last updated (KST)"},
     # --- jobs -----------------------------------------------------------------------------
     "jobs.counts": {"ko": "상태별 작업 수 (전체)", "en": "Jobs by status (all jobs)"},
@@ -282,7 +306,24 @@ DASHBOARD: dict[str, dict[str, str]] = {
         "en": "Grouped after replacing numbers, ids and times, so similar errors count "
         "together.",
     },
-    "jobs.no_errors": {"ko": "오류가 없습니다.", "en": "No errors."},
+    "jobs.errors_range": {
+        "ko": "기간 {start} ~ {end}의 실패 작업과 오류 (생성일, KST)",
+        "en": "Failed jobs and errors of jobs created {start} to {end} (KST)",
+    },
+    "jobs.no_errors_in_range": {
+        "ko": "기간 {start} ~ {end}에 생성된 작업에는 오류가 없습니다.",
+        "en": "No job created {start} to {end} has an error.",
+    },
+    "jobs.failed_without_error": {
+        "ko": "이 기간에 실패 작업 {n}건이 있지만 오류 메시지가 없습니다.",
+        "en": "{n} failed jobs in this range have no error message.",
+    },
+    "jobs.failed_outside": {
+        "ko": "범위 밖에 실패 작업 {n}건 ({first} ~ {last} 생성)",
+        "en": "{n} failed jobs outside the range (created {first} to {last})",
+    },
+    "jobs.widen": {"ko": "기간을 {start} ~ {end}(으)로 넓혀 보기",
+                   "en": "Widen the range to {start} to {end}"},
     "job.pending": {"ko": "대기(pending)", "en": "pending"},
     "job.queued": {"ko": "대기열(queued)", "en": "queued"},
     "job.processing": {"ko": "처리 중(processing)", "en": "processing"},

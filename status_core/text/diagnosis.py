@@ -269,6 +269,12 @@ DIAGNOSIS: dict[str, dict[str, str]] = {
         "policy applies to {role} and its condition hides every row",
     },
     "diag.data.jobs": {"ko": "작업 {total:,}개{counts}", "en": "jobs {total:,}{counts}"},
+    "diag.data.stale": {
+        "ko": "수집기의 마지막 쓰기(races.updated_at, jobs.created_at 중 최신)가 {when} "
+        "({age})로, 정체 기준 {minutes}분({setting})보다 오래됨",
+        "en": "the collector's newest write (races.updated_at or jobs.created_at) was {when} "
+        "({age}), longer ago than the stalled threshold of {minutes} min ({setting})",
+    },
     "diag.data.jobs_hidden": {"ko": "jobs: 행 수준 보안 때문에 0행으로 보임",
                               "en": "jobs: 0 rows visible because row level security hides them"},
     "diag.status.not_asked": {"ko": "날짜와 경마장을 지정하지 않음",
