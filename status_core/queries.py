@@ -170,6 +170,16 @@ _CELL_SQL = _PROGRESS_SQL.replace("date BETWEEN :start AND :end {meet_filter}",
                                   "date = :date AND meet = :meet")
 
 
+def cell_frame(conn: Connection, race_date: str, meet: int, *,
+               stored: bool = False) -> pd.DataFrame:
+    """The :func:`progress_frame` of one date x meet (no row when it has no races);
+    ``race_date`` as :func:`collection_status` takes it."""
+    race_date = _cell_date(race_date, stored)
+    meet = parse_meet(meet)
+    rows = conn.execute(sa.text(_CELL_SQL), {"date": race_date, "meet": meet}).all()
+    return _progress_from_rows(rows) if rows else _empty_progress()
+
+
 def collection_status(conn: Connection, race_date: str, meet: int, *,
                       stored: bool = False) -> dict:
     """The collector's ``GET /api/v2/collection/status`` object for one date x meet.
@@ -424,3 +434,15 @@ def job_status_counts(conn: Connection) -> dict[str, int]:
 def _sqlite_time(value: dt.datetime) -> str:
     return as_utc(value).strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
 
+
+_LATEST_WRITES_SQL = (
+    "SELECT (SELECT max(updated_at) FROM races), (SELECT max(created_at) FROM jobs)")
+
+
+def latest_writes(conn: Connection) -> dict[str, dt.datetime | None]:
+    """When the collector last wrote: the newest ``races.updated_at`` and the newest
+    ``jobs.created_at`` (aware UTC datetimes; ``None`` for a table without rows)."""
+    row = conn.execute(sa.text(_LATEST_WRITES_SQL)).one()
+    values = to_utc(pd.Series(list(row), dtype=object))
+    return {"races_updated_at": _python_timestamp(values.iloc[0]),
+            "jobs_created_at": _python_timestamp(values.iloc[1])}

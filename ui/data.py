@@ -26,6 +26,7 @@ from status_core.queries import (
     job_status_counts,
     job_text,
     jobs_frame,
+    latest_writes,
     progress_frame,
     races_frame,
 )
@@ -80,6 +81,10 @@ def _job_counts(target: DatabaseTarget) -> Loaded:
     return _fetch(target, job_status_counts)
 
 
+def _latest_writes(target: DatabaseTarget) -> Loaded:
+    return _fetch(target, latest_writes)
+
+
 def _per_interval(fn: Callable[..., Loaded]) -> dict[int, Callable[..., Loaded]]:
     """One cached copy of ``fn`` per interval. Each copy gets its own ``__qualname__``:
     Streamlit keys a cache by module, qualified name and source, so copies with the same
@@ -98,7 +103,7 @@ _LOADERS = {
     name: _per_interval(fn)
     for name, fn in {
         "progress": _progress, "extent": _extent, "status": _status, "races": _races,
-        "jobs": _jobs, "job_counts": _job_counts,
+        "jobs": _jobs, "job_counts": _job_counts, "latest_writes": _latest_writes,
     }.items()
 }
 
@@ -148,6 +153,10 @@ class Data:
 
     def job_counts(self) -> dict[str, int]:
         return self._call("job_counts")
+
+    def latest_writes(self) -> dict:
+        """The collector's newest ``races.updated_at`` and ``jobs.created_at``."""
+        return self._call("latest_writes")
 
     def job_text(self, job_id: str) -> dict | None:
         """One job's whole error and step, read when a viewer asks for it. Not cached:
