@@ -44,6 +44,20 @@ from ui.tables import (
     with_states,
 )
 
+#: Where the overview keeps its own URL query when a click opens a race day.
+BACK_KEY = "_overview_back"
+
+
+def back_from_race() -> None:
+    """Coming back (browser Back) from a race day opened by a click: Streamlit pushed the
+    race page's query (``date``, ``meet``) onto this page's history entry before switching,
+    so this page would read ``meet`` as its racecourse filter; put its own query back."""
+    saved = st.session_state.get(BACK_KEY)
+    if saved is not None and ("date" in st.query_params or "stored" in st.query_params):
+        st.query_params.from_dict(saved)
+
+
+back_from_race()
 ctx = setup_page("overview", range_filters=True, live=True)
 st.title(ctx.t("app.title"))
 st.caption(ctx.t(
@@ -59,6 +73,12 @@ BADGE_COLOURS = {"failed": "red", "not_started": "gray", "stalled": "orange",
 # --------------------------------------------------------------------------- drill-down
 
 
+def switch_to(key: str, **params: object) -> None:
+    """Open the page ``key`` in this tab, remembering this page's query for Back."""
+    st.session_state[BACK_KEY] = {k: st.query_params.get_all(k) for k in st.query_params}
+    st.switch_page(page(key).file, query_params=ctx.query(**params))
+
+
 def open_race(race_date: object, meet: object) -> None:
     """Open the race page of a stored ``date`` x ``meet`` in this tab. A value that names
     no race day (a selection is sent by the browser) opens nothing."""
@@ -66,7 +86,7 @@ def open_race(race_date: object, meet: object) -> None:
         params = day_params(str(race_date), parse_meet(int(float(str(meet)))))
     except (InputError, TypeError, ValueError):
         return
-    st.switch_page(page("race").file, query_params=ctx.query(**params))
+    switch_to("race", **params)
 
 
 def open_selected_row(event, frame: pd.DataFrame) -> None:  # noqa: ANN001
@@ -75,7 +95,7 @@ def open_selected_row(event, frame: pd.DataFrame) -> None:  # noqa: ANN001
     if rows and 0 <= rows[0] < len(frame):
         row = frame.iloc[rows[0]]
         if pd.isna(row["meet"]) or row["date"] is None:  # stuck jobs naming no race day
-            st.switch_page(page("jobs").file, query_params=ctx.query())
+            switch_to("jobs")
         else:
             open_race(row["date"], row["meet"])
 
@@ -212,13 +232,13 @@ def metrics(h: dict) -> None:
 
 
 def _stage_cells(frame: pd.DataFrame) -> dict[str, list]:
-    """``<stage>_text`` of attention rows: x/N with failures, empty for a row without races
+    """``<stage>_text`` of attention rows: x/N with failures, "-" for a row without races
     (a missing day, stuck jobs only)."""
     out = {}
     for stage in STAGES:
         done_col, failed_col = STAGE_COUNTS[stage]
         out[f"{stage}_text"] = [
-            None if pd.isna(n) else stage_text(d, n, f, ctx.lang)
+            "-" if pd.isna(n) else stage_text(d, n, f, ctx.lang)
             for d, n, f in zip(frame[done_col], frame["total_races"], frame[failed_col],
                                strict=True)]
     return out
@@ -247,7 +267,7 @@ def attention_list(rows: pd.DataFrame) -> None:
         shown, hide_index=True, width="stretch", on_select="rerun",
         selection_mode="single-row", key="attention_table",
         column_order=["kinds_label", "date", "meet_name", *STATE_TEXT_COLUMNS[1:],
-                      "failed_races", "stuck_jobs", "job_ids", "age", "last_updated", "link"],
+                      "stuck_jobs", "job_ids", "age", "last_updated", "link"],
         column_config=_columns(shown) | state_columns(ctx) | {
             "kinds_label": st.column_config.TextColumn(ctx.t("col.kinds")),
             "age": st.column_config.TextColumn(ctx.t("col.age")),

@@ -123,8 +123,11 @@ def calendar_chart(calendar: pd.DataFrame, lang: str) -> alt.Chart:
                                         range=[CALENDAR_COLOURS[s] for s in CALENDAR_STATES]),
                         legend=alt.Legend(orient="bottom", columns=4, labelLimit=240)),
     ).add_params(_pick(CALENDAR_SELECTION))
+    # A white disc under each icon keeps it readable on every fill (a red icon on the
+    # vermillion of "failed" would vanish).
+    discs = base.mark_circle(color="white", opacity=0.9, size=260)
     icons = base.mark_text(fontSize=13).encode(text="icon:N")
-    return (cells + icons).properties(height=alt.Step(34))
+    return (cells + discs + icons).properties(height=alt.Step(34))
 
 
 def job_status_chart(counts: pd.DataFrame, lang: str) -> alt.Chart:
