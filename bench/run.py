@@ -30,7 +30,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -304,37 +303,6 @@ def apptest_overview(url: str, start: str, end: str, repeat: int) -> dict:
 # --------------------------------------------------------------------------- diagnose
 
 
-class SilentServer:
-    """A loopback socket that accepts connections and never says a word."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self._held: list[socket.socket] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-                self._held.append(conn)
-            except OSError:
-                continue
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        for conn in self._held:
-            conn.close()
-        self.sock.close()
-
-
 def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -346,6 +314,7 @@ def bench_diagnose(healthy_url: str, repeat: int) -> dict:
         from status_core.diagnose import diagnose
     except ImportError as exc:
         return {"error": f"status_core.diagnose is not importable: {exc}"}
+    from tests.faults import SilentServer
     from tests.pgcluster import SENTINEL_PASSWORD
 
     silent = SilentServer()

@@ -1,25 +1,22 @@
-"""Helpers of the alert and exporter tests: a real HTTP receiver, the CLI as a subprocess,
-a server-side statement counter and small data builders. Not a test module."""
+"""Alerts plugin: a real HTTP webhook receiver (fixture ``receiver``) and the small data
+builders of the alert and exporter tests. Registered in ``tests/conftest.py``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import re
-import socket
-import subprocess
-import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from status_core import demo
+import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-KST = dt.timezone(dt.timedelta(hours=9))
+from status_core import demo
+from tests.rows import kst_today, write_sqlite, ymd
+
 TOKEN = "xoxb9SeCrEtT0kenPathPart42"
 WEBHOOK_PATH = f"/services/T0AB12CD3/B0EF45GH6/{TOKEN}"
 
@@ -108,66 +105,9 @@ def start_receiver() -> Receiver:
     return receiver
 
 
-def cli_env(extra: dict | None = None) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if k != "DATABASE_URL" and not k.startswith("KRA_")}
-    env.update(extra or {})
-    return env
-
-
-def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None,
-            timeout: float = 90) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "status_core", *args], capture_output=True,
-                          text=True, env=cli_env(env), cwd=cwd or ROOT, timeout=timeout)
-
-
-def start_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "status_core", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=cli_env(env), cwd=cwd or ROOT)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class StatementCounter:
-    """Counts statements the server ran on one database, from its own log
-    (``log_statement = 'all'`` set on the database by the superuser)."""
-
-    def __init__(self, db) -> None:  # noqa: ANN001 - tests.pgcluster.PgDatabase
-        self.db = db
-        db.cluster.execute(f"ALTER DATABASE \"{db.name}\" SET log_statement = 'all'")
-        self.offset = db.cluster.log_size()
-
-    def count(self, needle: str) -> int:
-        size = -1
-        for _ in range(20):  # let the server finish writing (stable size twice)
-            now = self.db.cluster.log_size()
-            if now == size:
-                break
-            size = now
-            time.sleep(0.05)
-        marker = re.compile(rf"@{re.escape(self.db.name)} LOG:  (?:statement|execute [^:]*): ")
-        entry_start = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
-        hits, entry = 0, ""
-        for line in self.db.cluster.log_since(self.offset).splitlines() + ["0000-00-00 00:00:00"]:
-            if entry_start.match(line):
-                hits += bool(marker.search(entry)) and needle in entry
-                entry = line
-            else:
-                entry += "\n" + line
-        return hits
-
-
-def kst_now() -> dt.datetime:
-    return dt.datetime.now(KST)
-
-
-def ymd(days_back: int = 0) -> str:
-    return (kst_now().date() - dt.timedelta(days=days_back)).strftime("%Y%m%d")
+def days_ago(days: int = 0) -> str:
+    """The Korean date ``days`` before today as ``YYYYMMDD``."""
+    return ymd(kst_today() - dt.timedelta(days=days))
 
 
 def races(date: str, meet: int, statuses: list[tuple[str, str, str]],
@@ -184,13 +124,14 @@ def stuck_job(job_id: str, date: str, meet: int, hours: float = 3) -> dict:
                         created_at=start, started_at=start)
 
 
-def build_sqlite(path: Path, race_rows: list[dict] = (), job_rows: list[dict] = ()) -> str:
-    """A SQLite database of the collector's shape; returns its URL."""
-    import sqlalchemy as sa
+def sqlite_url(path: Path, race_rows: list[dict] = (), job_rows: list[dict] = ()) -> str:
+    """A SQLite database of the collector's shape (:func:`tests.rows.write_sqlite`); its URL."""
+    return f"sqlite:///{write_sqlite(path, race_rows, job_rows)}"
 
-    engine = sa.create_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        demo.create_sqlite_schema(conn)
-        demo.load(conn, demo.DemoData(list(race_rows), list(job_rows), [], list(demo.MIGRATIONS)))
-    engine.dispose()
-    return f"sqlite:///{path}"
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on loopback, closed afterwards."""
+    r = start_receiver()
+    yield r
+    r.close()

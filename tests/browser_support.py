@@ -1,36 +1,50 @@
-"""Start the dashboard as a real Streamlit server for the browser tests (no pytest here).
+"""Browser plugin: Chromium for Playwright, and the dashboard as a real Streamlit server.
 
     server = start_server({"KRA_DEMO_PATH": "/tmp/x/demo.sqlite"}, home=tmp_dir)
     try:
         page.goto(server.url("/race", date="20260214", meet=1))
+        raw, msgs = server.session("race", "date=20260214&meet=1")   # or without a browser
     finally:
         server.stop()
 
 The server runs ``streamlit run app.py`` with the repo root as cwd (so
-``.streamlit/config.toml`` applies), headless, on 127.0.0.1 and a free port, with an
-environment stripped of every ``DATABASE_URL``/``KRA_*``/``PG*`` variable of the caller and
-a private ``HOME`` (Streamlit also reads ``~/.streamlit/secrets.toml``). :func:`start_servers`
-starts several at once: start-up is mostly imports, so two cores overlap them well.
+``.streamlit/config.toml`` applies; ``cwd`` and ``main`` may say otherwise), headless, on
+127.0.0.1 and a free port, with an environment stripped of every
+``DATABASE_URL``/``KRA_*``/``PG*`` variable of the caller and a private ``HOME`` (Streamlit
+also reads ``~/.streamlit/secrets.toml``). :func:`start_servers` starts several at once:
+start-up is mostly imports, so two cores overlap them well. :meth:`StreamlitServer.session`
+is what a browser tab does over the websocket, without a browser.
+
+Registered in ``tests/conftest.py`` (``pytest_plugins``). Fixtures: ``chromium_path`` (the
+system Chromium, else skip/fail with ``REQUIRE_BROWSER=1``) and ``browser`` (one headless
+Chromium per test module). ``bench/`` uses the server functions too.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pytest
+
+from tests.pgcluster import free_port
+from tests.skips import missing
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = "app.py"
+#: The time zone the browser runs in: Korean time, as the dashboard's users have it.
+BROWSER_TIMEZONE = "Asia/Seoul"
 
 # What the page must reach before a test looks at it (see wait_ready).
 APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
@@ -45,14 +59,15 @@ CHROMIUM_ARGS = (
     "--no-first-run",
 )
 
+#: What the tests' servers run with besides headless/address/port.
+SERVER_ARGS = (
+    "--browser.gatherUsageStats", "false",
+    "--server.fileWatcherType", "none",
+    "--server.runOnSave", "false",
+)
+
 _STRIPPED_PREFIXES = ("KRA_", "PG", "STREAMLIT_")
 _STRIPPED = {"DATABASE_URL"}
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_env(extra: Mapping[str, str], home: Path) -> dict[str, str]:
@@ -119,6 +134,52 @@ class StreamlitServer:
         self.stop()
         raise RuntimeError(f"streamlit not healthy after {timeout:g} s:\n{self.log()[-3000:]}")
 
+    def http(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        """``GET path``: ``(status, headers, body)``."""
+        import http.client
+
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request("GET", path)
+            resp = conn.getresponse()
+            return resp.status, dict(resp.getheaders()), resp.read()
+        finally:
+            conn.close()
+
+    def session(self, page: str = "", query: str = "", *, clear_cache: bool = False,
+                timeout: float = 90) -> tuple[bytes, list]:
+        """One browser-less page view: ``(raw bytes received, ForwardMsgs)``.
+
+        What a browser tab does: open the ``/_stcore/stream`` websocket, ask for a script
+        run of ``page`` with ``query``, and receive the ForwardMsg stream (page config,
+        deltas, ...) until ``script_finished``.
+        """
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        from websockets.sync.client import connect
+
+        raw, msgs = [], []
+        with connect(f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit"],
+                     max_size=None, open_timeout=30) as ws:
+            if clear_cache:
+                back = BackMsg()
+                back.clear_cache = True
+                ws.send(back.SerializeToString())
+            back = BackMsg()
+            back.rerun_script.query_string = query
+            back.rerun_script.page_name = page
+            ws.send(back.SerializeToString())
+            deadline = time.monotonic() + timeout
+            while True:
+                data = ws.recv(timeout=max(0.1, deadline - time.monotonic()))
+                raw.append(data if isinstance(data, bytes) else data.encode())
+                msg = ForwardMsg()
+                msg.ParseFromString(raw[-1])
+                msgs.append(msg)
+                if msg.WhichOneof("type") == "script_finished":
+                    break
+        return b"".join(raw), msgs
+
     def stop(self) -> None:
         """Terminate the server (its own process group), kill it if it lingers."""
         if self.proc.poll() is not None:
@@ -134,34 +195,35 @@ class StreamlitServer:
 
 
 def launch(env_extra: Mapping[str, str], home: Path, *, log_dir: Path | None = None,
-           port: int | None = None) -> StreamlitServer:
-    """Start a server without waiting for it (see :func:`start_server`)."""
+           port: int | None = None, main: str = APP, cwd: Path = ROOT,
+           args: Sequence[str] = SERVER_ARGS) -> StreamlitServer:
+    """Start ``streamlit run main ARGS`` in ``cwd`` without waiting for it (see
+    :func:`start_server`)."""
     port = port or free_port()
     log_dir = log_dir or home
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"streamlit-{port}.log"
     env = server_env(env_extra, home)
     cmd = [
-        sys.executable, "-m", "streamlit", "run", APP,
+        sys.executable, "-m", "streamlit", "run", main,
         "--server.headless", "true",
         "--server.address", "127.0.0.1",
         "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-        "--server.runOnSave", "false",
+        *args,
     ]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
+            cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log,
             stderr=subprocess.STDOUT, start_new_session=True,
         )
     return StreamlitServer(proc, port, log_path, env)
 
 
 def start_server(env_extra: Mapping[str, str], home: Path, *, timeout: float = 60.0,
-                 log_dir: Path | None = None) -> StreamlitServer:
-    """Start ``streamlit run app.py`` and wait until ``/_stcore/health`` says ok."""
-    server = launch(env_extra, home, log_dir=log_dir)
+                 log_dir: Path | None = None, **options: object) -> StreamlitServer:
+    """Start a server (see :func:`launch` for ``options``) and wait until
+    ``/_stcore/health`` says ok."""
+    server = launch(env_extra, home, log_dir=log_dir, **options)
     try:
         server.wait_healthy(timeout)
     except BaseException:
@@ -191,3 +253,55 @@ def start_servers(envs: Sequence[Mapping[str, str]], home: Path, *,
             server.stop()
         raise
     return servers
+
+
+def delta_elements(msgs: list) -> list:
+    """The elements (protobufs) a session received, in order."""
+    out = []
+    for msg in msgs:
+        if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            out.append(msg.delta.new_element)
+    return out
+
+
+def stream_problems(msgs: list) -> list[str]:
+    """Exceptions and error boxes in a session's stream."""
+    problems = []
+    for element in delta_elements(msgs):
+        kind = element.WhichOneof("type")
+        if kind == "exception":
+            problems.append(f"exception: {element.exception.type} {element.exception.message}")
+        elif kind == "alert" and element.alert.format == element.alert.ERROR:
+            problems.append(f"error: {element.alert.body[:200]}")
+    return problems
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Path of the system Chromium (Debian package ``chromium``)."""
+    for candidate in (
+        os.environ.get("KRA_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    missing("Chromium not found (/usr/bin/chromium; apt-get install chromium)", "REQUIRE_BROWSER")
+    raise AssertionError("unreachable")
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: str) -> Iterator[object]:
+    """A headless Chromium (Playwright) for the test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=chromium_path, args=list(CHROMIUM_ARGS))
+        try:
+            yield launched
+        finally:
+            launched.close()

@@ -1,23 +1,31 @@
 """Helpers shared by the DB check's tests (a plain module: test modules import it, never
 each other): a plausible race day, URLs with the sentinel password, the shape and secret
-checks every diagnosis must pass, and a server that refuses the startup packet at once.
+checks every diagnosis must pass, and :data:`CASES`, one real case per cause, which
+``tests/test_diagnose.py`` runs through the library and ``tests/test_check_cli.py``
+through the CLI.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import socket
-import struct
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from status_core import demo
 from status_core.classify import CAUSES
 from status_core.diagnose import STEP_NAMES, Diagnosis, format_text
-from tests.pgcluster import READER, SENTINEL_PASSWORD, assert_no_secret
+from tests.pgcluster import (
+    NOLIMIT,
+    NORLS,
+    NOSELECT,
+    READER,
+    SENTINEL_PASSWORD,
+    PgCluster,
+    assert_no_secret,
+    free_port,
+)
 
 T0 = dt.datetime(2026, 2, 14, 6, 0, tzinfo=dt.UTC)
 DATE, MEET = "20260214", 1
@@ -47,8 +55,6 @@ def pw_url(host: str, port: int, dbname: str = "postgres", password: str = SENTI
     if query:
         url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
     return url
-
-
 
 
 def check_secret_free(diagnosis: Diagnosis) -> None:
@@ -82,41 +88,79 @@ def check_shape(diagnosis: Diagnosis) -> None:
             assert all(s.outcome == "skipped" and s.detail for s in later)
 
 
-@contextlib.contextmanager
-def rejecting_server(message: str, sqlstate: str = "08P01") -> Iterator[int]:
-    """A loopback port that answers libpq's startup packet at once with a FATAL
-    ErrorResponse (after declining SSL/GSS encryption), as a pooler that refuses a
-    startup parameter does."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
+# --------------------------------------------------------------------------- one case per cause
 
-    def answer(conn: socket.socket) -> None:
-        with conn:
-            while True:
-                head = conn.recv(4, socket.MSG_WAITALL)
-                if len(head) < 4:
-                    return
-                body = conn.recv(struct.unpack("!I", head)[0] - 4, socket.MSG_WAITALL)
-                if struct.unpack("!I", body[:4])[0] in (80877103, 80877104):
-                    conn.sendall(b"N")  # SSLRequest / GSSENCRequest: no encryption here
-                    continue
-                fields = b"".join(k + v.encode() + b"\0" for k, v in (
-                    (b"S", "FATAL"), (b"V", "FATAL"), (b"C", sqlstate), (b"M", message)))
-                fields += b"\0"
-                conn.sendall(b"E" + struct.pack("!I", len(fields) + 4) + fields)
-                return
 
-    def serve() -> None:
-        while True:
-            try:
-                conn, _addr = sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=answer, args=(conn,), daemon=True).start()
+def make_slow(db) -> None:  # noqa: ANN001
+    """Turn ``races`` into a view that sleeps 0.3 s per row (owner: the superuser)."""
+    db.execute("ALTER TABLE races RENAME TO races_data")
+    db.execute(
+        "CREATE FUNCTION kra_slow_true() RETURNS boolean LANGUAGE plpgsql VOLATILE AS "
+        "$$ BEGIN PERFORM pg_sleep(0.3); RETURN true; END $$"
+    )
+    db.execute("CREATE VIEW races AS SELECT * FROM races_data WHERE kra_slow_true()")
+    db.execute("GRANT SELECT ON races TO authenticated")
 
-    threading.Thread(target=serve, daemon=True).start()
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        sock.close()
+
+@dataclass
+class Case:
+    id: str
+    cause: str
+    step: str | None  # the first failing step (None for ok)
+    exit_code: int
+    build: Callable[..., str]  # (request, cluster) -> url
+    timeout: float = 5.0
+    env: dict[str, str] = field(default_factory=dict)
+    date_meet: bool = False
+
+
+def _db(request, name: str = "pg_db", *, data: bool = False):  # noqa: ANN001, ANN202
+    db = request.getfixturevalue(name)
+    if data:
+        load_day(db)
+    return db
+
+
+def _wrong_password(request, cluster: PgCluster) -> str:  # noqa: ANN001
+    # The wrong password *contains* the sentinel: any echo of it would be caught.
+    db = _db(request, data=True)
+    return cluster.url(READER, SENTINEL_PASSWORD + "-wrong", db.name)
+
+
+def _slow(request, cluster: PgCluster) -> str:  # noqa: ANN001
+    db = _db(request, data=True)
+    make_slow(db)
+    return db.reader_url
+
+
+CASES = [
+    Case("ok", "ok", None, 0, lambda r, c: _db(r, data=True).reader_url, date_meet=True),
+    Case("ok_asyncpg_url", "ok", None, 0,
+         lambda r, c: _db(r, data=True).url_for(READER, scheme="postgresql+asyncpg")),
+    Case("auth_password", "auth_password", "login", 1, _wrong_password),
+    Case("auth_missing_password", "auth_missing_password", "login", 1,
+         lambda r, c: c.url(READER, None, _db(r).name)),
+    Case("database_missing", "database_missing", "login", 1,
+         lambda r, c: c.url(READER, SENTINEL_PASSWORD, "no_such_database_kra")),
+    Case("refused", "refused", "tcp", 1, lambda r, c: pw_url("127.0.0.1", free_port())),
+    Case("timeout", "timeout", "login", 1,
+         lambda r, c: pw_url("127.0.0.1", r.getfixturevalue("silent_port")), timeout=2.0),
+    Case("dns", "dns", "dns", 1, lambda r, c: pw_url("nonexistent.invalid", 5432)),
+    Case("ssl", "ssl", "login", 1,
+         lambda r, c: _db(r).url_for(READER, sslmode="require")),
+    Case("schema_missing", "schema_missing", "schema", 1,
+         lambda r, c: _db(r, "pg_empty_db").reader_url),
+    Case("schema_legacy", "schema_legacy", "schema", 1,
+         lambda r, c: _db(r, "pg_legacy_db").reader_url),
+    Case("permission_denied", "permission_denied", "privileges", 1,
+         lambda r, c: _db(r, data=True).url_for(NOSELECT)),
+    Case("rows_hidden_by_rls", "rows_hidden_by_rls", "privileges", 1,
+         lambda r, c: _db(r, data=True).url_for(NORLS), date_meet=True),
+    Case("too_many_connections", "too_many_connections", "login", 1,
+         lambda r, c: _db(r).url_for(NOLIMIT)),
+    Case("query_timeout", "query_timeout", "data", 1, _slow,
+         env={"KRA_STATEMENT_TIMEOUT": "0.5"}),
+    Case("config", "config", "config", 2, lambda r, c: "mysql://root:" + quote(
+        SENTINEL_PASSWORD, safe="") + "@localhost/kra"),
+]
+CASE_IDS = [c.id for c in CASES]

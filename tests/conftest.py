@@ -1,4 +1,24 @@
-"""Shared fixtures: a throwaway PostgreSQL cluster, browser/pgbouncer lookups, isolation.
+"""The tests' fixtures live in plugins (modules that are not test modules); this file
+registers them and keeps the one fixture every kind of test uses, ``isolated_env``.
+
+===========================  ==================================================================
+plugin                       what it gives
+===========================  ==================================================================
+``tests.pg_support``         the throwaway PostgreSQL cluster (``pg_cluster``, ``pg_db``, ...),
+                             ``backend_db`` (SQLite and PostgreSQL), the server's statement log
+``tests.apptest_support``    the one AppTest driver (``app``, ``tree_text``, ...),
+                             ``fresh_caches``, ``demo_file``, ``db_path``
+``tests.faults``             the silent server, the frozen relay, ``SIGSTOP``-ped cluster
+``tests.browser_support``    Chromium (``chromium_path``, ``browser``) and real Streamlit servers
+``tests.oidc_provider``      a real OpenID Connect provider (``idp``)
+``tests.alerts_support``     a webhook receiver (``receiver``) and alert data
+``tests.injection_support``  hostile text and how to tell whether a page rendered it
+``tests.check_support``      the DB check's cases, one per cause
+``tests.demo_support``       the demo library's generated stories (``story``, ``saturday``)
+===========================  ==================================================================
+
+Plain helper modules: ``tests.pgcluster`` (the cluster; ``bench/`` uses it too),
+``tests.rows`` (test rows), ``tests.cli_support`` (the CLI driver), ``tests.skips``.
 
 Missing system programs make the tests that need them *skip* with a clear reason, except
 when the matching ``REQUIRE_*=1`` variable is set (CI), where they *fail* instead:
@@ -11,27 +31,21 @@ when the matching ``REQUIRE_*=1`` variable is set (CI), where they *fail* instea
 from __future__ import annotations
 
 import os
-import shutil
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from tests.pgcluster import (  # noqa: E402
-    SENTINEL_PASSWORD,
-    PgCluster,
-    PgDatabase,
-    PgUnavailable,
-    start_cluster,
+pytest_plugins = (
+    "tests.pg_support",
+    "tests.apptest_support",
+    "tests.faults",
+    "tests.browser_support",
+    "tests.oidc_provider",
+    "tests.alerts_support",
+    "tests.injection_support",
+    "tests.check_support",
+    "tests.demo_support",
 )
-
-# Fixture plugins (shared fixtures that are not test modules).
-pytest_plugins = ("tests.faults",)
 
 _ISOLATED_PREFIXES = ("KRA_",)
 _ISOLATED_VARS = (
@@ -50,100 +64,6 @@ _ISOLATED_VARS = (
     "PGAPPNAME",
     "PGCONNECT_TIMEOUT",
 )
-
-
-def _required(*names: str) -> bool:
-    return any(os.environ.get(n, "").strip().lower() in ("1", "true", "yes") for n in names)
-
-
-def _missing(reason: str, *require_vars: str) -> None:
-    """Skip with ``reason``, or fail when one of ``require_vars`` is set."""
-    if _required(*require_vars):
-        pytest.fail(f"{reason} [{'/'.join(require_vars)}=1 makes this a failure]", pytrace=False)
-    pytest.skip(reason)
-
-
-# --------------------------------------------------------------------------- PostgreSQL
-
-
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[PgCluster]:
-    """One throwaway cluster for the whole session (scram auth, test roles created)."""
-    problem = None
-    try:
-        cluster = start_cluster(cleanup_at_exit=True)
-    except PgUnavailable as exc:
-        problem = f"PostgreSQL 15 server programs not found (pg_config --bindir): {exc}"
-    except Exception as exc:  # initdb/start failed
-        problem = f"PostgreSQL test cluster could not start: {exc}"
-    if problem is not None:
-        _missing(problem, "REQUIRE_POSTGRES")  # outside except: no chained traceback
-    try:
-        yield cluster
-    finally:
-        cluster.destroy()
-
-
-def _database(cluster: PgCluster, schema: str) -> Iterator[PgDatabase]:
-    db = cluster.database(schema=schema)
-    try:
-        yield db
-    finally:
-        if cluster.running:
-            db.drop()
-
-
-@pytest.fixture
-def pg_db(pg_cluster: PgCluster) -> Iterator[PgDatabase]:
-    """A fresh database with the current collector schema (dropped afterwards)."""
-    yield from _database(pg_cluster, "current")
-
-
-@pytest.fixture
-def pg_legacy_db(pg_cluster: PgCluster) -> Iterator[PgDatabase]:
-    """A fresh database with the very old (legacy) schema."""
-    yield from _database(pg_cluster, "legacy")
-
-
-@pytest.fixture
-def pg_empty_db(pg_cluster: PgCluster) -> Iterator[PgDatabase]:
-    """A fresh database with no tables at all."""
-    yield from _database(pg_cluster, "empty")
-
-
-# --------------------------------------------------------------------------- programs
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    """Path of the system Chromium (Debian package ``chromium``)."""
-    for candidate in (
-        os.environ.get("KRA_CHROMIUM"),
-        "/usr/bin/chromium",
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-    ):
-        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    _missing("Chromium not found (/usr/bin/chromium; apt-get install chromium)", "REQUIRE_BROWSER")
-    raise AssertionError("unreachable")
-
-
-@pytest.fixture(scope="session")
-def pgbouncer_path() -> str:
-    """Path of Debian's pgbouncer binary."""
-    for candidate in (shutil.which("pgbouncer"), "/usr/sbin/pgbouncer"):
-        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    _missing(
-        "pgbouncer not found (/usr/sbin/pgbouncer; apt-get install pgbouncer)",
-        "REQUIRE_PGBOUNCER",
-        "REQUIRE_POSTGRES",
-    )
-    raise AssertionError("unreachable")
-
-
-# --------------------------------------------------------------------------- isolation
 
 
 @pytest.fixture
@@ -165,57 +85,3 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("KRA_DEMO_PATH", str(tmp_path / "demo.sqlite"))
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-@pytest.fixture(scope="session")
-def sentinel() -> str:
-    """The password of every test role; must never appear in any output."""
-    return SENTINEL_PASSWORD
-
-
-# --------------------------------------------------------------------------- pages
-
-
-@pytest.fixture
-def fresh_caches() -> Iterator[None]:
-    """Streamlit's caches are process-wide, like a server's: page tests start empty."""
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture
-def demo_file(isolated_env: Path) -> Path:
-    """The embedded demo (KRA_DEMO_PATH), built as the app would build it."""
-    from status_core import demo
-
-    path = isolated_env / "demo.sqlite"
-    demo.ensure_demo(path)
-    return path
-
-
-@pytest.fixture
-def db_path(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Where a test builds its collector database; ``DATABASE_URL`` points at it."""
-    path = isolated_env / "collector.sqlite"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture
-def silent_port() -> Iterator[int]:
-    """A loopback port whose kernel completes the TCP handshake and then nothing speaks:
-    the shape of a firewall that swallows packets or a hung server."""
-    import socket
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(32)
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        sock.close()

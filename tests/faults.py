@@ -1,6 +1,13 @@
-"""Fixtures plugin: a database server that freezes after the connection was established.
+"""Faults plugin: servers that stop answering, answer wrongly, or freeze mid-way.
 
-Two real ways to freeze, both in front of the real throwaway PostgreSQL cluster:
+The fakes are plain classes (``bench/run.py`` uses :class:`SilentServer` too):
+
+- :class:`SilentServer`: a loopback port that accepts every connection and never says a
+  word (a hung server, or a firewall that swallows everything after the handshake);
+- :func:`rejecting_server`: a port that answers libpq's startup packet at once with a
+  FATAL error, as a pooler that refuses a startup parameter does.
+
+And two real ways to freeze, both in front of the real throwaway PostgreSQL cluster:
 
 - :class:`Relay`: a TCP relay the dashboard connects through. ``freeze()`` makes it hold
   every byte in both directions, like a stopped process whose kernel still acknowledges
@@ -10,7 +17,8 @@ Two real ways to freeze, both in front of the real throwaway PostgreSQL cluster:
 - :func:`stopped_cluster`: ``SIGSTOP`` to the cluster's postmaster and every backend, with
   ``SIGCONT`` in a ``finally`` (a real frozen server; the cluster is this session's own).
 
-Registered in ``tests/conftest.py`` (``pytest_plugins``).
+Registered in ``tests/conftest.py`` (``pytest_plugins``). Fixtures: ``silent_port``,
+``relay``, ``frozen_server``, ``frozen_env``.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import contextlib
 import os
 import signal
 import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -33,6 +42,86 @@ from tests.pgcluster import READER, PgCluster, PgDatabase
 CONNECT = 2.0
 STATEMENT = 1.0
 BOUND = CONNECT + STATEMENT + 1.0
+
+
+class SilentServer:
+    """A loopback port that accepts connections and never says a word (a hung server).
+
+    Accepted connections are held open until :meth:`close`; ``accepted`` counts them.
+    """
+
+    def __init__(self) -> None:
+        self.srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.srv.bind(("127.0.0.1", 0))
+        self.srv.listen(64)
+        self.srv.settimeout(0.1)
+        self.port = self.srv.getsockname()[1]
+        self.accepted = 0
+        self._held: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, name="silent", daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            with contextlib.suppress(OSError):  # the 0.1 s poll
+                conn, _ = self.srv.accept()
+                self._held.append(conn)
+                self.accepted += 1
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(2)
+        for conn in self._held:
+            conn.close()
+        self.srv.close()
+
+    def __enter__(self) -> SilentServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@contextlib.contextmanager
+def rejecting_server(message: str, sqlstate: str = "08P01") -> Iterator[int]:
+    """A loopback port that answers libpq's startup packet at once with a FATAL
+    ErrorResponse (after declining SSL/GSS encryption), as a pooler that refuses a
+    startup parameter does."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+
+    def answer(conn: socket.socket) -> None:
+        with conn:
+            while True:
+                head = conn.recv(4, socket.MSG_WAITALL)
+                if len(head) < 4:
+                    return
+                body = conn.recv(struct.unpack("!I", head)[0] - 4, socket.MSG_WAITALL)
+                if struct.unpack("!I", body[:4])[0] in (80877103, 80877104):
+                    conn.sendall(b"N")  # SSLRequest / GSSENCRequest: no encryption here
+                    continue
+                fields = b"".join(k + v.encode() + b"\0" for k, v in (
+                    (b"S", "FATAL"), (b"V", "FATAL"), (b"C", sqlstate), (b"M", message)))
+                fields += b"\0"
+                conn.sendall(b"E" + struct.pack("!I", len(fields) + 4) + fields)
+                return
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _addr = sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        sock.close()
 
 
 class Relay:
@@ -203,6 +292,13 @@ class Frozen:
             stack.close()
         if self.relay is not None:
             self.relay.thaw()
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """The port of a :class:`SilentServer`: the TCP handshake completes, then nothing."""
+    with SilentServer() as server:
+        yield server.port
 
 
 @pytest.fixture

@@ -4,14 +4,19 @@ Streamlit renders the body of markdown, captions, alerts, titles and every label
 text as Markdown; ``st.text``, ``st.code``, ``st.json`` and dataframe cells are literal.
 A stored or typed value is safe in a Markdown element only escaped (``\\*``) or inside a
 code span; :func:`unescaped_in_markdown` finds any that is not.
+
+Registered in ``tests/conftest.py``; fixture ``hostile_db``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from pathlib import Path
 
 import pandas as pd
+import pytest
+
+from tests.apptest_support import walk
 
 #: Each one, rendered as Markdown, does something other than show itself.
 PAYLOADS = {
@@ -32,14 +37,6 @@ MARKDOWN_FIELDS = ("body", "label", "help", "placeholder")
 _CODE_SPAN = re.compile(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)", re.S)
 _ESCAPED = re.compile(r"\\[!-/:-@\[-`{-~]")
 _JOINER = "\u2060"
-
-
-def walk(node) -> Iterator:  # noqa: ANN001
-    yield node
-    children = getattr(node, "children", None)
-    if isinstance(children, dict):
-        for child in children.values():
-            yield from walk(child)
 
 
 def markdown_texts(at) -> list[tuple[str, str]]:  # noqa: ANN001
@@ -94,3 +91,10 @@ def shown_anywhere(at, needle: str) -> bool:  # noqa: ANN001
     needle = needle.lower()
     return (any(needle in t.lower() for t in literal_texts(at))
             or any(needle in as_displayed(t).lower() for _, t in markdown_texts(at)))
+
+
+@pytest.fixture
+def hostile_db(isolated_env: Path, pg_db, monkeypatch):  # noqa: ANN001, ANN201
+    """The dashboard pointed at a fresh PostgreSQL database; the test loads its rows."""
+    monkeypatch.setenv("DATABASE_URL", pg_db.reader_url)
+    return pg_db

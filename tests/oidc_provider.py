@@ -1,4 +1,4 @@
-"""A small OpenID Connect provider for the login tests (no pytest here).
+"""OIDC plugin: a small OpenID Connect provider for the login tests.
 
 A real HTTP server on 127.0.0.1 and a free port, in a thread, that speaks the
 authorization-code flow the way Streamlit's ``st.login`` (Authlib) expects it:
@@ -17,6 +17,9 @@ a test can tell a refused login from a login that never reached the provider.
     with OidcProvider("client", "secret", "http://127.0.0.1:8501/oauth2callback") as idp:
         idp.account = {"email": "ops@kra.example", "email_verified": True}
         ... secrets: server_metadata_url = idp.metadata_url
+
+Registered in ``tests/conftest.py``: the fixture ``start_idp(client_id, client_secret,
+redirect_uri, **fields)`` starts providers that stop at the end of the test module.
 """
 
 from __future__ import annotations
@@ -28,11 +31,13 @@ import json
 import secrets
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit
 
+import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
@@ -307,3 +312,22 @@ class _Handler(BaseHTTPRequestHandler):
         email = str(self.provider.account.get("email") or "(no e-mail)")
         self._send(200, _PAGE.format(client=html.escape(self.provider.client_id),
                                      email=html.escape(email), hidden=hidden))
+
+
+@pytest.fixture(scope="module")
+def start_idp() -> Iterator[Callable[..., OidcProvider]]:
+    """``start_idp(client_id, client_secret, redirect_uri, **fields)``: a running provider,
+    stopped at the end of the test module."""
+    started: list[OidcProvider] = []
+
+    def start(*args: Any, **fields: Any) -> OidcProvider:
+        provider = OidcProvider(*args, **fields)
+        provider.start()
+        started.append(provider)
+        return provider
+
+    try:
+        yield start
+    finally:
+        for provider in started:
+            provider.stop()

@@ -7,14 +7,17 @@ Plain Python (no pytest import), so ``bench/`` scripts can use it too::
     cluster = start_cluster()
     try:
         db = cluster.database()                # fresh database, current collector schema
-        db.load(races=[make_race("20260214", 1, 1, collection_status="collected")])
+        db.load(races=[{"race_id": "20260214_1_1", "date": "20260214", "meet": 1,
+                        "race_number": 1}])
         print(db.reader_url)                   # postgresql+psycopg://kra_reader:...@127.0.0.1:PORT/...
     finally:
         cluster.destroy()
 
 The cluster enforces scram-sha-256 password authentication everywhere (no trust, no peer),
 listens on 127.0.0.1 only, on a free port, with its unix socket inside its own temp dir.
-When running as root the server programs run as the ``postgres`` OS user via ``runuser``.
+When running as root the server programs run as the ``postgres`` OS user via ``runuser``
+(the libraries that start throwaway clusters cannot, hence this module). The roles are in
+``tests/sql/roles.sql``, each database's schema and grants in the other ``tests/sql`` files.
 
 Environment:
     KRA_PG_BINDIR   use the server programs in this directory (tests may set it to a
@@ -43,38 +46,24 @@ from urllib.parse import quote, quote_plus, urlencode
 SENTINEL_PASSWORD = "Kra$ecret@/9z"
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
+ROLES_FILE = SQL_DIR / "roles.sql"
+#: What each kind of database is made of: its schema, then the test roles' grants.
 SCHEMA_FILES = {
-    "current": SQL_DIR / "collector_schema.sql",
-    "legacy": SQL_DIR / "legacy_schema.sql",
-    "empty": None,
+    "current": (SQL_DIR / "collector_schema.sql", SQL_DIR / "grants_current.sql"),
+    "legacy": (SQL_DIR / "legacy_schema.sql", SQL_DIR / "grants_legacy.sql"),
+    "empty": (),
 }
 
-# Login roles created in every cluster (all with SENTINEL_PASSWORD).
-READER = "kra_reader"  # member of authenticated: sees every row through the RLS policy
-SERVICE = "kra_service"  # member of service_role, BYPASSRLS
-NOSELECT = "kra_noselect"  # no grants at all -> 42501 permission denied for table races
-NORLS = "kra_norls"  # SELECT granted, not in authenticated -> RLS hides every row
-NOLIMIT = "kra_nolimit"  # CONNECTION LIMIT 0 -> 53300 too many connections for role
-WRITER = "kra_writer"  # DML + BYPASSRLS, for loading data through a normal role
+# The login roles of tests/sql/roles.sql (all with SENTINEL_PASSWORD); what each is for
+# is said there.
+READER = "kra_reader"
+SERVICE = "kra_service"
+NOSELECT = "kra_noselect"
+NORLS = "kra_norls"
+NOLIMIT = "kra_nolimit"
+WRITER = "kra_writer"
 TEST_ROLES = (READER, SERVICE, NOSELECT, NORLS, NOLIMIT, WRITER)
-
-# Supabase-like group roles (NOLOGIN).
-ANON = "anon"
-AUTHENTICATED = "authenticated"
-SERVICE_ROLE = "service_role"
-
-CURRENT_TABLES = ("races", "jobs", "job_logs", "schema_migrations")
-LEGACY_TABLES = ("races", "collection_jobs")
-
-MIGRATIONS = (
-    "001_initial_schema.sql",
-    "002_add_enrichment_columns.sql",
-    "003_jobs_and_job_logs.sql",
-    "004_race_result_tracking.sql",
-    "005_row_level_security.sql",
-    "006_jobs_v2_lifecycle.sql",
-    "007_runtime_db_hardening.sql",
-)
+AUTHENTICATED = "authenticated"  # the Supabase-like group role the RLS policies name
 
 _SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres")
 
@@ -264,7 +253,7 @@ class PgCluster:
 
     # -- databases
     def create_database(self, name: str | None = None, *, schema: str = "current") -> str:
-        """Create a fresh database, load ``schema`` (current|legacy|empty), grant test roles."""
+        """Create a fresh database, load ``schema`` (current|legacy|empty) and its grants."""
         from psycopg import sql
 
         if schema not in SCHEMA_FILES:
@@ -276,41 +265,12 @@ class PgCluster:
             )
         )
         try:
-            path = SCHEMA_FILES[schema]
-            if path is not None:
+            for path in SCHEMA_FILES[schema]:
                 self.execute(path.read_text(encoding="utf-8"), dbname=name)
-            self._grant_test_roles(name, schema)
         except Exception:
             self.drop_database(name)
             raise
         return name
-
-    def _grant_test_roles(self, dbname: str, schema: str) -> None:
-        from psycopg import sql
-
-        tables = {"current": CURRENT_TABLES, "legacy": LEGACY_TABLES}.get(schema, ())
-        stmts: list[Any] = []
-        if tables:
-            ids = sql.SQL(", ").join(sql.Identifier(t) for t in tables)
-            stmts.append(sql.SQL("GRANT SELECT ON {} TO {}").format(ids, sql.Identifier(NORLS)))
-        if schema == "legacy":
-            # Very old databases had no RLS and no Supabase policies; let readers read.
-            ids = sql.SQL(", ").join(sql.Identifier(t) for t in tables)
-            stmts.append(
-                sql.SQL("GRANT SELECT ON {} TO {}").format(ids, sql.Identifier(AUTHENTICATED))
-            )
-        w = sql.Identifier(WRITER)
-        stmts += [
-            sql.SQL(
-                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}"
-            ).format(w),
-            sql.SQL("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {}").format(
-                w
-            ),
-        ]
-        with self.connect(dbname) as conn:
-            for stmt in stmts:
-                conn.execute(stmt)
 
     def drop_database(self, name: str) -> None:
         from psycopg import sql
@@ -324,32 +284,12 @@ class PgCluster:
         return PgDatabase(self, self.create_database(name, schema=schema), schema)
 
     # -- roles
-    def ensure_roles(self) -> None:
-        """Create the Supabase-like group roles and the test login roles (idempotent)."""
+    def create_roles(self) -> None:
+        """Create the Supabase-like group roles and the test login roles (roles.sql)."""
         from psycopg import sql
 
-        pw = sql.Literal(SENTINEL_PASSWORD)
-        specs: list[tuple[str, sql.Composable]] = [
-            (ANON, sql.SQL("NOLOGIN")),
-            (AUTHENTICATED, sql.SQL("NOLOGIN")),
-            (SERVICE_ROLE, sql.SQL("NOLOGIN BYPASSRLS")),
-            (READER, sql.SQL("LOGIN NOBYPASSRLS PASSWORD {}").format(pw)),
-            (SERVICE, sql.SQL("LOGIN BYPASSRLS PASSWORD {}").format(pw)),
-            (NOSELECT, sql.SQL("LOGIN NOBYPASSRLS PASSWORD {}").format(pw)),
-            (NORLS, sql.SQL("LOGIN NOBYPASSRLS PASSWORD {}").format(pw)),
-            (NOLIMIT, sql.SQL("LOGIN NOBYPASSRLS CONNECTION LIMIT 0 PASSWORD {}").format(pw)),
-            (WRITER, sql.SQL("LOGIN BYPASSRLS PASSWORD {}").format(pw)),
-        ]
-        memberships = [(AUTHENTICATED, READER), (SERVICE_ROLE, SERVICE)]
-        with self.connect() as conn:
-            existing = {r[0] for r in conn.execute("SELECT rolname FROM pg_roles").fetchall()}
-            for role, opts in specs:
-                verb = "ALTER" if role in existing else "CREATE"
-                conn.execute(sql.SQL(verb + " ROLE {} WITH {}").format(sql.Identifier(role), opts))
-            for group, member in memberships:
-                conn.execute(
-                    sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(member))
-                )
+        text = ROLES_FILE.read_text(encoding="utf-8")
+        self.execute(sql.SQL(text).format(password=sql.Literal(SENTINEL_PASSWORD)))
 
     # -- process control
     def _cmd(self, *args: str | os.PathLike) -> list[str]:
@@ -570,7 +510,7 @@ def start_cluster(base_dir: Path | None = None, *, cleanup_at_exit: bool = True)
                     cluster._write_conf()
                     continue
                 raise
-        cluster.ensure_roles()
+        cluster.create_roles()
     except BaseException:
         cluster.destroy()
         raise
@@ -766,40 +706,3 @@ class PgDatabase:
 
     def drop(self) -> None:
         self.cluster.drop_database(self.name)
-
-
-# --------------------------------------------------------------------------- row builders
-
-
-def make_race(date: str, meet: int, race_number: int, **overrides: Any) -> dict[str, Any]:
-    """A plausible ``races`` row as a dict (no big payloads); override any column."""
-    row: dict[str, Any] = {
-        "race_id": f"{date}_{meet}_{race_number}",
-        "date": date,
-        "meet": meet,
-        "race_number": race_number,
-        "race_name": f"제{race_number}경주",
-        "track": "건조",
-        "weather": "맑음",
-        "distance": 1200,
-        "collection_status": "pending",
-        "enrichment_status": "pending",
-        "result_status": "pending",
-        "horse_count": 10,
-    }
-    row.update(overrides)
-    return row
-
-
-def make_job(job_id: str, **overrides: Any) -> dict[str, Any]:
-    """A plausible ``jobs`` row as a dict; override any column."""
-    row: dict[str, Any] = {
-        "job_id": job_id,
-        "type": "collection",
-        "status": "queued",
-        "progress": 0,
-        "parameters": {},
-        "tags": [],
-    }
-    row.update(overrides)
-    return row

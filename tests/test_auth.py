@@ -8,21 +8,20 @@ with ``at.user`` (``{"is_logged_in": True, "email": ...}``).
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from status_core import demo
-from tests.test_readonly import (
+from tests.apptest_support import (
     PAGE_FILES,
-    app_test,
+    app,
     error_texts,
     exception_texts,
     full_error_details,
-    kst_today,
     tree_text,
 )
+from tests.rows import kst_today, write_sqlite
 from ui.auth import _as_text, allow_lists, is_allowed
 
 CLIENT_SECRET = "client-secret-never-shown-4711"
@@ -46,19 +45,8 @@ def _tiny_db(path: Path) -> str:
     """A SQLite database of the collector's shape with two races today."""
     today = kst_today().strftime("%Y%m%d")
     now = dt.datetime.now(dt.UTC)
-    conn = sqlite3.connect(path)
-    with conn:
-        demo.create_sqlite_schema(conn)
-    conn.close()
-    from status_core.engine import make_engine
-    from status_core.settings import parse_url
-
-    writer = make_engine(parse_url(f"sqlite:///{path}"), read_only=False)
-    with writer.begin() as c:
-        demo.load(c, demo.DemoData([demo.race_row(today, 1, n, updated_at=now)
-                                    for n in (1, 2)], [], [], []))
-    writer.dispose()
-    return f"sqlite:///{path}"
+    races = [demo.race_row(today, 1, n, updated_at=now) for n in (1, 2)]
+    return f"sqlite:///{write_sqlite(path, races, migrations=())}"
 
 
 @pytest.fixture
@@ -96,7 +84,7 @@ def _shows_data(at) -> bool:  # noqa: ANN001
 
 
 def _run(page: str = "overview", user: dict | None = None, query: dict | None = None):
-    at = app_test(page, query)
+    at = app(page, query)
     if user is not None:
         at.user = user
     return at.run()
@@ -201,7 +189,7 @@ server_metadata_url = "https://login.microsoftonline.com/common/v2.0/.well-known
 
 def test_auth_given_through_at_secrets_gates_too(site):
     site(None)
-    at = app_test("overview")
+    at = app("overview")
     at.secrets["auth"] = {"redirect_uri": "http://x/oauth2callback", "cookie_secret": "y",
                           "client_id": "z", "client_secret": "w",
                           "server_metadata_url": "https://x/.well-known/openid-configuration"}

@@ -20,18 +20,11 @@ import pytest
 
 from status_core import demo
 from status_core.text import t
-from tests.pgcluster import READER, assert_no_secret, make_job, make_race
-from tests.test_readonly import (
-    app_test,
-    error_texts,
-    exception_texts,
-    fingerprint,
-    full_error_details,
-    kst_today,
-    run_cli,
-    run_cli_inprocess,
-    tree_text,
-)
+from tests.apptest_support import app, error_texts, exception_texts, full_error_details, tree_text
+from tests.cli_support import run_cli, run_cli_inprocess
+from tests.pg_support import fingerprint
+from tests.pgcluster import READER, assert_no_secret
+from tests.rows import kst_today, make_job, make_race, write_sqlite
 
 TODAY = kst_today()
 T = TODAY.strftime("%Y%m%d")
@@ -54,19 +47,9 @@ def _sqlite(path: Path, odd: bool = False) -> Path:
     """The collector's tables in SQLite with a few races and jobs; ``odd`` adds rows the
     dashboard does not expect (unknown enum values, NULLs, non-dates, broken JSON)."""
     now = dt.datetime.now(dt.UTC)
-    conn = sqlite3.connect(path)
-    with conn:
-        demo.create_sqlite_schema(conn)
-    conn.close()
-    from status_core.engine import make_engine
-    from status_core.settings import parse_url
-
-    writer = make_engine(parse_url(f"sqlite:///{path}"), read_only=False)
-    with writer.begin() as c:
-        races = [demo.race_row(T, 1, n, updated_at=now) for n in (1, 2, 3)]
-        jobs = [demo.job_row("job-ok", race_date=T, meet=1, created_at=now)]
-        demo.load(c, demo.DemoData(races, jobs, [], []))
-    writer.dispose()
+    races = [demo.race_row(T, 1, n, updated_at=now) for n in (1, 2, 3)]
+    jobs = [demo.job_row("job-ok", race_date=T, meet=1, created_at=now)]
+    write_sqlite(path, races, jobs, migrations=())
     if odd:
         conn = sqlite3.connect(path)
         with conn:
@@ -184,7 +167,7 @@ QUERY_CASES = [
 @pytest.mark.parametrize("case", QUERY_CASES, ids=[c.id for c in QUERY_CASES])
 def test_hostile_query_parameters(dashboard, case):
     page, params = case.args
-    at = app_test(page, params).run()
+    at = app(page, params).run()
     _check_page(at, case)
     if case.id == "overview-very-long":
         assert LONG not in tree_text(at), "a 5000-character value is echoed back in full"
@@ -273,7 +256,7 @@ def test_broken_database_urls(monkeypatch, tmp_path, case):
     monkeypatch.setenv("KRA_DEMO_PATH", str(tmp_path / "demo.sqlite"))
     st.cache_data.clear()
     with full_error_details():
-        at = app_test("overview").run()
+        at = app("overview").run()
     assert not at.exception, exception_texts(at)
     assert error_texts(at), "a broken URL must be reported on the page"
     assert "Traceback" not in tree_text(at)
@@ -303,7 +286,7 @@ def test_a_url_encoded_password_with_at_and_slash_works(pg_db, monkeypatch, tmp_
     if scheme == "postgresql":  # the page too (once is enough)
         st.cache_data.clear()
         with full_error_details():
-            at = app_test("overview").run()
+            at = app("overview").run()
         assert not at.exception and not error_texts(at), (exception_texts(at), error_texts(at))
         assert at.dataframe
         assert_no_secret(tree_text(at))
@@ -344,7 +327,7 @@ def test_odd_data_in_sqlite_is_handled(monkeypatch, tmp_path):
     problems = []
     with full_error_details():
         for page, query in _odd_views():
-            at = app_test(page, query).run()
+            at = app(page, query).run()
             if at.exception or "Traceback" in tree_text(at):
                 problems.append(f"{page} {query}: {exception_texts(at)}")
     for argv in (("status", "--date", T, "--meet", "1"),
@@ -386,7 +369,7 @@ def test_odd_data_in_postgres_is_handled(pg_db, monkeypatch, tmp_path):
     problems = []
     with full_error_details():
         for page, query in _odd_views():
-            at = app_test(page, query).run()
+            at = app(page, query).run()
             if at.exception or "Traceback" in tree_text(at):
                 problems.append(f"{page} {query}: {exception_texts(at)}")
     code, out, err = run_cli_inprocess("status", "--start", "20260201", "--end", "20260305")

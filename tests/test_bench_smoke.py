@@ -13,7 +13,7 @@ import pytest
 
 from bench import run as bench
 from bench.naive import NAIVE_QUERIES, days
-from tests.conftest import ROOT
+from tests.cli_support import ROOT
 
 pytestmark = pytest.mark.postgres
 

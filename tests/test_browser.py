@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,17 +26,18 @@ import pytest
 
 from status_core import demo
 from status_core.diagnose import TITLES as STEP_TITLES
-from status_core.domain import meet_label
+from status_core.domain import KST, meet_label
 from status_core.text import t
 from tests.browser_support import (
     APP_IDLE,
-    CHROMIUM_ARGS,
+    BROWSER_TIMEZONE,
     EXCEPTION,
     ROOT,
     StreamlitServer,
     start_servers,
 )
-from tests.pgcluster import READER
+from tests.pgcluster import READER, free_port
+from tests.rows import ymd
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,6 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 VIEWPORT = {"width": 1400, "height": 1000}
 TIMEOUT_MS = 60_000
 LANG = "ko"  # the dashboard's default language; every expected text comes from status_core.text
-KST = dt.timezone(dt.timedelta(hours=9))
 
 # One "now" for the module: the demo file, the PostgreSQL data and the expectations agree.
 # (ensure_demo rebuilds a demo built for another Korean date, so this is the real now.)
@@ -67,10 +66,6 @@ PAGE_MARKERS = {
 
 # Grid CSV export falls back to a plain download when the File System Access API is absent.
 NO_SAVE_PICKER = "delete window.showSaveFilePicker; window.showSaveFilePicker = undefined;"
-
-
-def ymd(day: dt.date) -> str:
-    return day.strftime("%Y%m%d")
 
 
 def previous_month(now: dt.datetime) -> tuple[dt.date, dt.date]:
@@ -193,22 +188,8 @@ class Session:
 
 
 def _refused_url() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # bound and released: nothing listens there
     return f"postgresql://kra_reader:not-the-password@127.0.0.1:{port}/kra"
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path) -> Iterator[object]:  # noqa: ANN001
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=list(CHROMIUM_ARGS))
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture(scope="module", params=["demo", "postgres"])
@@ -272,7 +253,7 @@ def session(backend, browser, tmp_path_factory) -> Iterator[Session]:  # noqa: A
         sess = Session(backend, range=(first, last), race_day=race_day)
         for (key, (path, params)), server in zip(links.items(), servers, strict=True):
             context = browser.new_context(viewport=VIEWPORT, accept_downloads=True,
-                                          locale="ko-KR", timezone_id="Asia/Seoul")
+                                          locale="ko-KR", timezone_id=BROWSER_TIMEZONE)
             context.add_init_script(NO_SAVE_PICKER)
             contexts.append(context)
             page = context.new_page()

@@ -14,24 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import json
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 
 import pytest
 
-from tests.browser_support import (
-    APP_IDLE,
-    CHROMIUM_ARGS,
-    EXCEPTION,
-    ROOT,
-    StreamlitServer,
-    free_port,
-    server_env,
-    start_server,
-)
-from tests.pgcluster import make_job, make_race
+from tests.browser_support import APP_IDLE, EXCEPTION, launch, start_server
+from tests.rows import make_job, make_race
 
 pytestmark = pytest.mark.browser
 DAY = "20260214"
@@ -75,18 +64,6 @@ def listener() -> Iterator[Listener]:
         lst.close()
 
 
-@pytest.fixture(scope="module")
-def chromium(chromium_path) -> Iterator[object]:  # noqa: ANN001
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=list(CHROMIUM_ARGS))
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def settle(page, *selectors: str) -> None:  # noqa: ANN001
     """Wait for the page's own content, then for the script to be idle (twice: a rerun
     may start right after the first idle)."""
@@ -123,7 +100,7 @@ def shown(page) -> str:  # noqa: ANN001
 
 
 @pytest.mark.postgres
-def test_an_image_in_stored_text_is_never_fetched(pg_db, chromium, listener, tmp_path):  # noqa: ANN001
+def test_an_image_in_stored_text_is_never_fetched(pg_db, browser, listener, tmp_path):  # noqa: ANN001
     image = f"![x](http://127.0.0.1:{listener.port}/img.png)"
     html = f"<img src=http://127.0.0.1:{listener.port}/html.png>"
     now = dt.datetime.now(dt.UTC)
@@ -136,7 +113,7 @@ def test_an_image_in_stored_text_is_never_fetched(pg_db, chromium, listener, tmp
                        parameters={"race_date": DAY, "meet": 1})],
     )
     server = start_server({"DATABASE_URL": pg_db.reader_url}, tmp_path / "home")
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         page = context.new_page()
         page.goto(server.url("/race", date=DAY, meet=1))
@@ -188,8 +165,7 @@ CORPUS = [
 ]
 
 _SCRIPT = """
-import json, sys
-sys.path.insert(0, {root!r})
+import json
 import streamlit as st
 from ui.text import md_plain
 for i, text in enumerate(json.loads({corpus!r})):
@@ -198,22 +174,11 @@ for i, text in enumerate(json.loads({corpus!r})):
 """
 
 
-def test_md_plain_shows_every_string_literally(chromium, tmp_path):  # noqa: ANN001
+def test_md_plain_shows_every_string_literally(browser, tmp_path):  # noqa: ANN001
     script = tmp_path / "corpus_app.py"
-    script.write_text(_SCRIPT.format(root=str(ROOT), corpus=json.dumps(CORPUS)),
-                      encoding="utf-8")
-    port = free_port()
-    log = tmp_path / "streamlit.log"
-    env = server_env({}, tmp_path / "home")
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless",
-             "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True)
-    server = StreamlitServer(proc, port, log, env)
-    context = chromium.new_context()
+    script.write_text(_SCRIPT.format(corpus=json.dumps(CORPUS)), encoding="utf-8")
+    server = launch({}, tmp_path / "home", main=str(script), cwd=tmp_path)
+    context = browser.new_context()
     try:
         server.wait_healthy()
         page = context.new_page()

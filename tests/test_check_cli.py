@@ -1,45 +1,34 @@
 """``kra-status check`` as a real subprocess: cause, exit code, JSON, no password anywhere.
 
-The cases are the ones of ``tests/test_diagnose.py`` (one per cause); here the URL goes in
-through ``DATABASE_URL`` and the process runs in an empty temp directory (no secrets).
+The cases are the ones of ``tests/test_diagnose.py`` (one per cause, from
+``tests/check_support.py``); here the URL goes in through ``DATABASE_URL`` and the process
+runs in an empty temp directory (no secrets).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.check_support import DATE, MEET, load_day, pw_url
+from tests.check_support import CASE_IDS, CASES, DATE, MEET, Case, load_day, pw_url
+from tests.cli_support import cli_env, run_cli
+from tests.faults import Relay, relay_url
 from tests.pgcluster import READER, SENTINEL_PASSWORD, assert_no_secret
-from tests.test_diagnose import CASE_IDS, CASES, Case
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_check(*args: str, url: str | None, cwd: Path, env: dict[str, str] | None = None,
               timeout: float = 60) -> tuple[subprocess.CompletedProcess, float]:
     """``python -m status_core check ...`` with ``DATABASE_URL`` set; returns (proc, secs)."""
-    full_env = {k: v for k, v in os.environ.items()
-                if k != "DATABASE_URL" and not k.startswith(("KRA_", "PG"))}
-    full_env["PYTHONPATH"] = str(ROOT)
-    if url is not None:
-        full_env["DATABASE_URL"] = url
-    full_env.update(env or {})
+    env = {**({"DATABASE_URL": url} if url is not None else {}), **(env or {})}
     started = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, "-m", "status_core", "check", *args], capture_output=True,
-        text=True, env=full_env, cwd=cwd, timeout=timeout,
-    )
+    proc = run_cli("check", *args, env=env, cwd=cwd, timeout=timeout)
     return proc, time.monotonic() - started
 
 
@@ -47,8 +36,7 @@ def cli_startup_seconds(cwd: Path) -> float:
     """Wall time of starting Python and importing what ``kra-status check`` imports."""
     started = time.monotonic()
     subprocess.run([sys.executable, "-c", "import status_core.cli, status_core.diagnose"],
-                   capture_output=True, cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                   timeout=60, check=True)
+                   capture_output=True, cwd=cwd, env=cli_env(), timeout=60, check=True)
     return time.monotonic() - started
 
 
@@ -135,54 +123,6 @@ def test_bad_arguments_exit_2_without_a_traceback(args, isolated_env):
 # --------------------------------------------------------------------------- the whole command
 
 
-class FreezeProxy:
-    """A TCP proxy to a real server that goes silent, both ways, from the moment the
-    client sends ``marker`` (a query of one step): a server frozen after the login. The
-    sockets stay open until :meth:`close`, as a SIGSTOPped server's do."""
-
-    def __init__(self, upstream_port: int, marker: bytes) -> None:
-        self.upstream_port = upstream_port
-        self.marker = marker
-        self.frozen = threading.Event()
-        self._sockets: list[socket.socket] = []
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self._listener.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _addr = self._listener.accept()
-                server = socket.create_connection(("127.0.0.1", self.upstream_port))
-            except OSError:
-                return
-            self._sockets += [client, server]
-            for src, dst, watch in ((client, server, True), (server, client, False)):
-                threading.Thread(target=self._pump, args=(src, dst, watch), daemon=True).start()
-
-    def _pump(self, src: socket.socket, dst: socket.socket, watch: bool) -> None:
-        while True:
-            try:
-                data = src.recv(65536)
-            except OSError:
-                return
-            if not data:
-                return
-            if watch and self.marker in data:
-                self.frozen.set()
-            if self.frozen.is_set():
-                continue  # swallowed: the client waits for an answer that never comes
-            try:
-                dst.sendall(data)
-            except OSError:
-                return
-
-    def close(self) -> None:
-        for sock in (self._listener, *self._sockets):
-            with contextlib.suppress(OSError):
-                sock.close()
-
-
 @contextlib.contextmanager
 def frozen_after_login(request, with_date: bool) -> Iterator[tuple[str, str]]:  # noqa: ANN001
     """(URL, the step that freezes): the date x meet step's query with a date, else the
@@ -191,11 +131,12 @@ def frozen_after_login(request, with_date: bool) -> Iterator[tuple[str, str]]:  
     load_day(db)
     marker, step = (b"total_races", "status") if with_date else (
         b"GROUP BY collection_status", "data")
-    proxy = FreezeProxy(db.cluster.port, marker)
+    relay = Relay(db.cluster.host, db.cluster.port)
+    relay.freeze_on(marker)  # a server frozen after the login, from that query on
     try:
-        yield db.reader_url.replace(f":{db.cluster.port}/", f":{proxy.port}/"), step
+        yield relay_url(db.reader_url, relay.port), step
     finally:
-        proxy.close()
+        relay.close()
 
 
 @pytest.mark.postgres

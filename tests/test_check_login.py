@@ -12,7 +12,8 @@ import time
 import pytest
 
 from status_core.diagnose import Diagnosis, diagnose, format_text
-from tests.check_support import check_secret_free, check_shape, pw_url, rejecting_server
+from tests.check_support import check_secret_free, check_shape, pw_url
+from tests.faults import rejecting_server
 from tests.pgcluster import READER, SENTINEL_PASSWORD
 
 # (id, startup options passed in the URL, cause, what the login step must quote)

@@ -1,34 +1,25 @@
 """The DB check page driven with Streamlit's AppTest against a real PostgreSQL server.
 
-The page runs as the multipage app runs it: ``app.py`` is the entry point and the test
-switches to ``pages/3_check.py`` before the first run. (``AppTest.from_file("pages/3_check.py")`` alone cannot
-work: ``ui.common.setup_page`` draws ``st.page_link``s whose paths are relative to the
-entry point, which would then be ``pages/``.) ``DATABASE_URL`` goes in through the
-environment, as ``at.secrets`` does not reach our code.
+The page runs as the multipage app runs it (``tests/apptest_support.app``: ``app.py`` is
+the entry point and the test switches to the check page before the first run).
+``DATABASE_URL`` goes in through the environment, as ``at.secrets`` does not reach our code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest_support import app, tree_text
+from tests.check_support import DATE, MEET, load_day
 from tests.pgcluster import NORLS, READER, SENTINEL_PASSWORD, assert_no_secret
-from tests.test_diagnose import DATE, MEET, load_day
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def open_page(lang: str | None = None, **params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.switch_page("pages/3_check.py")
-    if lang:
-        at.query_params["lang"] = lang
-    for key, value in params.items():
-        at.query_params[key] = value
+    at = app("check", {"lang": lang} if lang else None, **params)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -38,27 +29,6 @@ def run_check(at: AppTest) -> AppTest:
     at.button(key="check.run").click().run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def _walk(node):  # noqa: ANN001, ANN202
-    yield node
-    children = getattr(node, "children", None)
-    if isinstance(children, dict):
-        for child in children.values():
-            yield from _walk(child)
-
-
-def page_text(at: AppTest) -> str:
-    """Every element's text: the protobuf of each element (dataframes included)."""
-    parts = []
-    for node in _walk(at._tree):
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            parts.append(str(proto))
-        value = getattr(node, "value", None)
-        if value is not None:
-            parts.append(value.to_string() if hasattr(value, "to_string") else str(value))
-    return "\n".join(parts)
 
 
 def banner(at: AppTest) -> str:
@@ -92,7 +62,7 @@ def test_ok_with_date_and_meet_from_the_query_string(pg_db, page_env):
     assert f"{DATE} 서울(1)" in report  # the status step ran with the prefilled inputs
     assert f"{READER}:***@" in report
     assert at.status[0].label == "점검 완료: 사용 가능"
-    text = page_text(at)
+    text = tree_text(at)
     assert "running" in text  # the collection status table
     assert f"{READER}:***@" in text and "races_read_authenticated" in text
     assert_no_secret(text)
@@ -107,7 +77,7 @@ def test_wrong_password_banner_and_fix(pg_cluster, pg_db, page_env):
     assert "Database password" in at.error[0].value  # the fix, in the banner
     assert at.status[0].label.startswith("점검 완료:")
     assert "auth_password" in at.main.code[-1].value
-    assert_no_secret(page_text(at))
+    assert_no_secret(tree_text(at))
 
 
 @pytest.mark.postgres
@@ -121,7 +91,7 @@ def test_rows_hidden_by_rls_in_english(pg_db, page_env):
     report = at.main.code[-1].value
     assert f"GRANT authenticated TO {NORLS};" in report
     assert report.splitlines()[-1].startswith("Verdict: ✘")
-    assert_no_secret(page_text(at))
+    assert_no_secret(tree_text(at))
 
 
 def test_demo_when_nothing_is_configured(page_env):
@@ -146,4 +116,4 @@ def test_unexpected_errors_never_reach_the_page(page_env, monkeypatch):
     monkeypatch.setattr(module, "iter_diagnose", boom)
     at = run_check(open_page())
     assert "RuntimeError" in at.error[0].value
-    assert_no_secret(page_text(at))
+    assert_no_secret(tree_text(at))

@@ -4,29 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from status_core import demo
-from tests.pgcluster import SENTINEL_PASSWORD
+from tests.cli_support import run_cli
+from tests.pgcluster import SENTINEL_PASSWORD, free_port
 
-ROOT = Path(__file__).resolve().parents[1]
 T0 = dt.datetime(2026, 2, 14, 3, 0, tzinfo=dt.UTC)
-
-
-def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None):
-    full_env = {k: v for k, v in os.environ.items()
-                if k != "DATABASE_URL" and not k.startswith("KRA_")}
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "status_core", *args], capture_output=True, text=True,
-        env=full_env, cwd=cwd or ROOT, timeout=60,
-    )
 
 
 def day(date, meet, statuses):
@@ -131,17 +116,11 @@ def test_bad_arguments_exit_2_with_a_clear_message(args, message, tmp_path):
     assert not (tmp_path / "d.sqlite").exists()  # rejected before touching any database
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.parametrize(
     ("url", "code", "message"),
     [
         (f"postgresql://u:{SENTINEL_PASSWORD.replace('@', '%40').replace('/', '%2F')}"
-         f"@127.0.0.1:{_free_port()}/db", 1, "Cannot use the database"),
+         f"@127.0.0.1:{free_port()}/db", 1, "Cannot use the database"),
         ("mysql://u:pw@h/db", 2, "unknown scheme"),
         ("postgresql://u:pw@/db", 2, "host is missing"),
     ],

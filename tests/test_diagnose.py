@@ -3,8 +3,8 @@
 Every case is produced for real on this machine (scram-sha-256 cluster of
 ``tests/pgcluster.py``, a free port, a silent socket, an unresolvable name), and each
 asserts the cause, the failing step, the exit code and that the sentinel password (raw and
-URL-encoded) appears in no text, JSON or repr. The same cases drive the CLI in
-``tests/test_check_cli.py``.
+URL-encoded) appears in no text, JSON or repr. The cases (tests/check_support.py) drive
+the CLI too, in ``tests/test_check_cli.py``.
 
 ``query_timeout`` is produced cleanly: ``races`` becomes a view whose rows each cost a
 ``pg_sleep(0.3)`` and ``KRA_STATEMENT_TIMEOUT=0.5`` is set, so the data step's count is
@@ -17,8 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import pytest
@@ -39,102 +37,19 @@ from status_core.hints import HINTS
 from status_core.schema import REQUIRED_COLUMNS
 from tests.apptest_support import app
 from tests.check_support import (
+    CASE_IDS,
+    CASES,
     DATE,
     MEET,
     T0,
+    Case,
     check_secret_free,
     check_shape,
     load_day,
+    make_slow,
     pw_url,
 )
-from tests.pgcluster import (
-    NOLIMIT,
-    NORLS,
-    NOSELECT,
-    READER,
-    SENTINEL_PASSWORD,
-    PgCluster,
-    assert_no_secret,
-    free_port,
-)
-
-# --------------------------------------------------------------------------- helpers
-
-
-def make_slow(db) -> None:  # noqa: ANN001
-    """Turn ``races`` into a view that sleeps 0.3 s per row (owner: the superuser)."""
-    db.execute("ALTER TABLE races RENAME TO races_data")
-    db.execute(
-        "CREATE FUNCTION kra_slow_true() RETURNS boolean LANGUAGE plpgsql VOLATILE AS "
-        "$$ BEGIN PERFORM pg_sleep(0.3); RETURN true; END $$"
-    )
-    db.execute("CREATE VIEW races AS SELECT * FROM races_data WHERE kra_slow_true()")
-    db.execute("GRANT SELECT ON races TO authenticated")
-
-
-@dataclass
-class Case:
-    id: str
-    cause: str
-    step: str | None  # the first failing step (None for ok)
-    exit_code: int
-    build: Callable[..., str]  # (request, cluster) -> url
-    timeout: float = 5.0
-    env: dict[str, str] = field(default_factory=dict)
-    date_meet: bool = False
-
-
-def _db(request, name: str = "pg_db", *, data: bool = False):  # noqa: ANN001, ANN202
-    db = request.getfixturevalue(name)
-    if data:
-        load_day(db)
-    return db
-
-
-def _wrong_password(request, cluster: PgCluster) -> str:  # noqa: ANN001
-    # The wrong password *contains* the sentinel: any echo of it would be caught.
-    db = _db(request, data=True)
-    return cluster.url(READER, SENTINEL_PASSWORD + "-wrong", db.name)
-
-
-def _slow(request, cluster: PgCluster) -> str:  # noqa: ANN001
-    db = _db(request, data=True)
-    make_slow(db)
-    return db.reader_url
-
-
-CASES = [
-    Case("ok", "ok", None, 0, lambda r, c: _db(r, data=True).reader_url, date_meet=True),
-    Case("ok_asyncpg_url", "ok", None, 0,
-         lambda r, c: _db(r, data=True).url_for(READER, scheme="postgresql+asyncpg")),
-    Case("auth_password", "auth_password", "login", 1, _wrong_password),
-    Case("auth_missing_password", "auth_missing_password", "login", 1,
-         lambda r, c: c.url(READER, None, _db(r).name)),
-    Case("database_missing", "database_missing", "login", 1,
-         lambda r, c: c.url(READER, SENTINEL_PASSWORD, "no_such_database_kra")),
-    Case("refused", "refused", "tcp", 1, lambda r, c: pw_url("127.0.0.1", free_port())),
-    Case("timeout", "timeout", "login", 1,
-         lambda r, c: pw_url("127.0.0.1", r.getfixturevalue("silent_port")), timeout=2.0),
-    Case("dns", "dns", "dns", 1, lambda r, c: pw_url("nonexistent.invalid", 5432)),
-    Case("ssl", "ssl", "login", 1,
-         lambda r, c: _db(r).url_for(READER, sslmode="require")),
-    Case("schema_missing", "schema_missing", "schema", 1,
-         lambda r, c: _db(r, "pg_empty_db").reader_url),
-    Case("schema_legacy", "schema_legacy", "schema", 1,
-         lambda r, c: _db(r, "pg_legacy_db").reader_url),
-    Case("permission_denied", "permission_denied", "privileges", 1,
-         lambda r, c: _db(r, data=True).url_for(NOSELECT)),
-    Case("rows_hidden_by_rls", "rows_hidden_by_rls", "privileges", 1,
-         lambda r, c: _db(r, data=True).url_for(NORLS), date_meet=True),
-    Case("too_many_connections", "too_many_connections", "login", 1,
-         lambda r, c: _db(r).url_for(NOLIMIT)),
-    Case("query_timeout", "query_timeout", "data", 1, _slow,
-         env={"KRA_STATEMENT_TIMEOUT": "0.5"}),
-    Case("config", "config", "config", 2, lambda r, c: "mysql://root:" + quote(
-        SENTINEL_PASSWORD, safe="") + "@localhost/kra"),
-]
-CASE_IDS = [c.id for c in CASES]
-
+from tests.pgcluster import NORLS, NOSELECT, READER, SENTINEL_PASSWORD, assert_no_secret
 
 # --------------------------------------------------------------------------- the cases
 

@@ -10,46 +10,35 @@
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
 from status_core.text import t
-from tests.pgcluster import assert_no_secret
-from tests.test_readonly import (
+from tests.apptest_support import (
     PAGE_FILES,
-    app_test,
+    app,
     error_texts,
     exception_texts,
     full_error_details,
-    kst_today,
-    sample_rows,
+    page_links,
     tree_text,
 )
+from tests.cli_support import run_cli_inprocess
+from tests.faults import SilentServer
+from tests.pgcluster import assert_no_secret, free_port
+from tests.rows import kst_today, sample_rows
 
 CONNECT_TIMEOUT = 2.0
 MARGIN = 4.0  # AppTest start-up, imports and rendering on a busy 2-core machine
-
-
-def _page_links(at) -> list[str]:  # noqa: ANN001
-    from tests.test_readonly import _walk
-
-    out = []
-    for node in _walk(at._tree):
-        if getattr(node, "type", None) == "page_link":
-            out.append(node.proto.page)
-    return out
 
 
 def _assert_cannot_reach(at, page: str) -> None:  # noqa: ANN001
     assert not at.exception, (page, exception_texts(at))
     errors = error_texts(at)
     assert any(t("error.database", "ko") in e for e in errors), (page, errors)
-    links = _page_links(at)
+    links = page_links(at)
     assert any(link.endswith("3_check.py") or link.rstrip("/").endswith("check")
                for link in links), (page, links)
     assert "Traceback" not in tree_text(at)
@@ -79,7 +68,7 @@ def _server_start_time(cluster) -> object:  # noqa: ANN001
 def test_restart_between_two_reruns_needs_no_streamlit_restart(pg_env, pg_cluster):
     import streamlit as st
 
-    at = app_test("overview").run()
+    at = app("overview").run()
     assert not at.exception and not error_texts(at), (exception_texts(at), error_texts(at))
     assert at.dataframe, "the overview shows no table"
     started = _server_start_time(pg_cluster)
@@ -99,7 +88,7 @@ def test_restart_between_two_reruns_needs_no_streamlit_restart(pg_env, pg_cluste
 def test_database_down_every_page_says_so_in_bounded_time_then_recovers(pg_env, pg_cluster):
     import streamlit as st
 
-    overview = app_test("overview").run()
+    overview = app("overview").run()
     assert not error_texts(overview)
     today = kst_today().strftime("%Y%m%d")
     pg_cluster.stop()
@@ -107,7 +96,7 @@ def test_database_down_every_page_says_so_in_bounded_time_then_recovers(pg_env, 
     try:
         for page in PAGE_FILES:
             query = {"date": today, "meet": "1"} if page == "race" else None
-            at = app_test(page, query)
+            at = app(page, query)
             t0 = time.monotonic()
             at.run()
             if page == "check":
@@ -131,36 +120,6 @@ def test_database_down_every_page_says_so_in_bounded_time_then_recovers(pg_env, 
     assert overview.dataframe
 
 
-class SilentServer:
-    """A TCP port that accepts connections and never says a word (a hung server)."""
-
-    def __init__(self) -> None:
-        self.srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.srv.bind(("127.0.0.1", 0))
-        self.srv.listen(64)
-        self.srv.settimeout(0.1)
-        self.port = self.srv.getsockname()[1]
-        self.accepted = 0
-        self._held: list[socket.socket] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            with contextlib.suppress(OSError):
-                conn, _ = self.srv.accept()
-                self._held.append(conn)
-                self.accepted += 1
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(2)
-        for conn in self._held:
-            conn.close()
-        self.srv.close()
-
-
 @pytest.fixture
 def hung_db(monkeypatch, tmp_path, sentinel) -> Iterator[tuple[SilentServer, str]]:
     import streamlit as st
@@ -172,12 +131,10 @@ def hung_db(monkeypatch, tmp_path, sentinel) -> Iterator[tuple[SilentServer, str
     monkeypatch.setenv("KRA_DEMO_PATH", str(tmp_path / "demo.sqlite"))
     monkeypatch.setenv("KRA_CONNECT_TIMEOUT", str(int(CONNECT_TIMEOUT)))
     # Warm up (imports) against a closed port, which fails at once.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed = probe.getsockname()[1]
+    closed = free_port()
     monkeypatch.setenv("DATABASE_URL", f"postgresql://u:x@127.0.0.1:{closed}/kra")
     with full_error_details():
-        app_test("overview").run()
+        app("overview").run()
     monkeypatch.setenv("DATABASE_URL", url)
     st.cache_data.clear()
     try:
@@ -195,7 +152,7 @@ def hung_db(monkeypatch, tmp_path, sentinel) -> Iterator[tuple[SilentServer, str
 def test_a_hung_server_costs_one_connect_timeout_per_page(hung_db, page, query):
     server, _url = hung_db
     params = {"date": kst_today().strftime("%Y%m%d"), "meet": "1"} if query else None
-    at = app_test(page, params)
+    at = app(page, params)
     before = server.accepted
     t0 = time.monotonic()
     at.run()
@@ -213,8 +170,6 @@ def test_a_hung_server_costs_one_connect_timeout_per_page(hung_db, page, query):
 
 def test_cli_against_a_hung_server_exits_1_after_the_connect_timeout(hung_db):
     server, url = hung_db
-    from tests.test_readonly import run_cli_inprocess
-
     t0 = time.monotonic()
     code, out, err = run_cli_inprocess("status", "--date", "20260214", "--meet", "1")
     elapsed = time.monotonic() - t0

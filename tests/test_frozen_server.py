@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
-import sys
 import threading
 import time
 
@@ -23,14 +21,16 @@ from status_core.engine import make_engine, read_deadline, run_read
 from status_core.errors import DatabaseUnavailable
 from status_core.settings import Timeouts, parse_url
 from status_core.text import t
-from tests.apptest_support import ROOT, app
+from tests.apptest_support import app, full_error_details, tree_text
+from tests.browser_support import APP_IDLE, BROWSER_TIMEZONE, EXCEPTION, start_server
+from tests.cli_support import run_cli, run_cli_inprocess
 from tests.faults import BOUND, CONNECT, STATEMENT, Frozen, guarded, wait_until
-from tests.pgcluster import assert_no_secret, make_job, make_race
+from tests.pgcluster import assert_no_secret
+from tests.rows import kst_today, make_job, make_race, ymd
 
 pytestmark = pytest.mark.postgres
 
-KST = dt.timezone(dt.timedelta(hours=9))
-TODAY = dt.datetime.now(KST).strftime("%Y%m%d")
+TODAY = ymd(kst_today())
 RACES = 4
 DEADLINE = CONNECT + STATEMENT + 0.25  # engine.READ_GRACE; checked against read_deadline
 HANG = BOUND * 3  # the guard: a call still running then hangs
@@ -145,24 +145,12 @@ def test_more_reads_than_the_pool_holds_all_end_then_the_pool_works(frozen_serve
 
 
 def _cli_subprocess(env: dict[str, str]) -> tuple[int, str, str]:
-    full = {k: v for k, v in os.environ.items()
-            if k != "DATABASE_URL" and not k.startswith(("KRA_", "PG"))}
-    full.update(env)
-    proc = subprocess.run(
-        [sys.executable, "-m", "status_core", "status", "--date", TODAY, "--meet", "1"],
-        capture_output=True, text=True, env=full, cwd=ROOT, timeout=HANG + 30,
-    )
+    proc = run_cli("status", "--date", TODAY, "--meet", "1", env=env, timeout=HANG + 30)
     return proc.returncode, proc.stdout, proc.stderr
 
 
 def _cli_inprocess() -> tuple[int, str, str]:
-    import io
-
-    from status_core.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["status", "--date", TODAY, "--meet", "1"], out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
+    return run_cli_inprocess("status", "--date", TODAY, "--meet", "1")
 
 
 # A subprocess also pays the interpreter start and imports (pandas, SQLAlchemy) before it
@@ -219,22 +207,13 @@ def _refresh(at):  # noqa: ANN001, ANN202
     return buttons[0].click()
 
 
-def _page_text(at) -> str:  # noqa: ANN001
-    kinds = ("markdown", "caption", "info", "warning", "error", "success", "code", "title")
-    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
-
-
 @pytest.mark.usefixtures("fresh_caches")
 @pytest.mark.parametrize("page", list(PAGES))
 def test_refresh_on_a_frozen_server_shows_the_message_within_the_bound(frozen_env, page):
-    from streamlit import config
-
     load(frozen_env)
     path, params = PAGES[page]
-    at = app(None if path == "app.py" else path, **params)
-    old = config.get_option("client.showErrorDetails")
-    config.set_option("client.showErrorDetails", "full")  # an exception would show whole
-    try:
+    at = app(path, **params)
+    with full_error_details():  # an exception would show whole
         at.run(timeout=HANG)
         assert not at.exception, [e.value for e in at.exception]
         assert not at.error, [e.value for e in at.error]
@@ -252,7 +231,7 @@ def test_refresh_on_a_frozen_server_shows_the_message_within_the_bound(frozen_en
         hints = [str(i.value) for i in at.info]
         assert any(t("error.hint", "ko") in h and "연결된 뒤 응답이 멈췄다면" in h
                    for h in hints), hints
-        assert_no_secret(_page_text(at))
+        assert_no_secret(tree_text(at))
         print(f"TIMING {page}: refresh -> message {elapsed:.2f}s")
         assert elapsed < BOUND, f"{page}: {elapsed:.2f}s"
 
@@ -260,8 +239,6 @@ def test_refresh_on_a_frozen_server_shows_the_message_within_the_bound(frozen_en
         _refresh(at).run(timeout=HANG)
         assert not at.exception and not at.error, [e.value for e in at.error]
         assert at.dataframe, f"{page}: no table after the server came back"
-    finally:
-        config.set_option("client.showErrorDetails", old)
 
 
 # --------------------------------------------------------------------------- real browser
@@ -288,19 +265,13 @@ STOPWATCH = """([label, alert, text]) => {
 
 
 def _settle(page, selector: str) -> None:  # noqa: ANN001
-    from tests.browser_support import APP_IDLE
-
     page.wait_for_selector(selector, timeout=60_000)
     page.wait_for_selector(APP_IDLE, timeout=60_000)
 
 
 @pytest.mark.browser
 def test_browser_refresh_on_a_frozen_server_shows_the_message_within_the_bound(
-        frozen_server, chromium_path, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser_support import CHROMIUM_ARGS, EXCEPTION, start_server
-
+        frozen_server, browser, tmp_path):
     load(frozen_server)
     server = start_server({
         "DATABASE_URL": frozen_server.url,
@@ -310,35 +281,31 @@ def test_browser_refresh_on_a_frozen_server_shows_the_message_within_the_bound(
     }, tmp_path / "home")
     label, title = t("sidebar.refresh", "ko"), t("error.database", "ko")
     table = f'[data-testid="stMain"] :text("{t("overview.table", "ko")}")'
+    context = browser.new_context(locale="ko-KR", timezone_id=BROWSER_TIMEZONE)
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium_path,
-                                         args=list(CHROMIUM_ARGS))
-            try:
-                page = browser.new_page(locale="ko-KR", timezone_id="Asia/Seoul")
-                page.goto(server.url("/"))
-                _settle(page, table)
-                assert page.locator(ERROR_ALERT).count() == 0
+        page = context.new_page()
+        page.goto(server.url("/"))
+        _settle(page, table)
+        assert page.locator(ERROR_ALERT).count() == 0
 
-                frozen_server.freeze()
-                page.evaluate(STOPWATCH, [label, ERROR_ALERT, title])
-                page.get_by_role("button", name=label).click()
-                alert = page.locator(ERROR_ALERT, has_text=title)
-                alert.wait_for(timeout=HANG * 1000)
-                elapsed = page.evaluate("() => (window.__shown - window.__pressed) / 1000")
-                text = alert.inner_text()
-                assert "timeout" in text and "accepted the connection" in text, text
-                _settle(page, ERROR_ALERT)
-                assert page.locator(EXCEPTION).count() == 0
-                assert_no_secret(page.content())
-                print(f"TIMING browser: refresh -> message {elapsed:.2f}s")
-                assert 0 < elapsed < BOUND, f"refresh -> message took {elapsed:.2f}s"
+        frozen_server.freeze()
+        page.evaluate(STOPWATCH, [label, ERROR_ALERT, title])
+        page.get_by_role("button", name=label).click()
+        alert = page.locator(ERROR_ALERT, has_text=title)
+        alert.wait_for(timeout=HANG * 1000)
+        elapsed = page.evaluate("() => (window.__shown - window.__pressed) / 1000")
+        text = alert.inner_text()
+        assert "timeout" in text and "accepted the connection" in text, text
+        _settle(page, ERROR_ALERT)
+        assert page.locator(EXCEPTION).count() == 0
+        assert_no_secret(page.content())
+        print(f"TIMING browser: refresh -> message {elapsed:.2f}s")
+        assert 0 < elapsed < BOUND, f"refresh -> message took {elapsed:.2f}s"
 
-                frozen_server.thaw()
-                page.get_by_role("button", name=label).click()
-                _settle(page, table)
-                assert page.locator(ERROR_ALERT).count() == 0
-            finally:
-                browser.close()
+        frozen_server.thaw()
+        page.get_by_role("button", name=label).click()
+        _settle(page, table)
+        assert page.locator(ERROR_ALERT).count() == 0
     finally:
+        context.close()
         server.stop()

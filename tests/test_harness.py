@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 from psycopg import errors
 
+from status_core.domain import MIGRATIONS
 from tests.pgcluster import (
-    MIGRATIONS,
     NOLIMIT,
     NORLS,
     NOSELECT,
@@ -25,9 +25,8 @@ from tests.pgcluster import (
     PgCluster,
     PgDatabase,
     assert_no_secret,
-    make_job,
-    make_race,
 )
+from tests.rows import make_job, make_race
 
 pytestmark = pytest.mark.postgres
 

@@ -10,7 +10,6 @@ Echoed URL values are shortened.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -18,19 +17,12 @@ from streamlit.testing.v1 import AppTest
 from status_core.text import t
 from tests.apptest_support import app, ok, table
 from tests.injection_support import PAYLOADS, shown_anywhere, unescaped_in_markdown
-from tests.pgcluster import make_job, make_race
+from tests.rows import make_job, make_race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("fresh_caches")]
 DAY, MEET = "20260214", 1
 RACE, JOBS = "pages/1_race.py", "pages/2_jobs.py"
 CASES = [pytest.param(p, id=name) for name, p in PAYLOADS.items()]
-
-
-@pytest.fixture
-def hostile_db(isolated_env: Path, pg_db, monkeypatch):  # noqa: ANN001, ANN201
-    """The dashboard pointed at a fresh PostgreSQL database; the test loads its rows."""
-    monkeypatch.setenv("DATABASE_URL", pg_db.reader_url)
-    return pg_db
 
 
 def assert_plain(at: AppTest, payload: str, *, shown: str | None = None) -> None:

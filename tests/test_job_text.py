@@ -12,7 +12,6 @@ import pytest
 from status_core import demo
 from status_core.engine import read
 from status_core.queries import ERROR_FULL_MAX, ERROR_PREVIEW, job_text, jobs_frame
-from tests.backends import build_db  # noqa: F401 - fixture
 
 T0 = dt.datetime(2026, 2, 14, 3, 0, tzinfo=dt.UTC)
 ERRORS = {
@@ -27,10 +26,10 @@ ERRORS = {
 }
 
 
-def test_errors_are_cut_by_the_server_and_whole_on_demand(build_db) -> None:  # noqa: ANN001, F811
+def test_errors_are_cut_by_the_server_and_whole_on_demand(backend_db) -> None:  # noqa: ANN001
     rows = [demo.job_row(f"job-{name}", status="failed", created_at=T0 + dt.timedelta(seconds=i),
                          error_message=text) for i, (name, text) in enumerate(ERRORS.items())]
-    engine, _ = build_db(jobs=rows)
+    engine, _ = backend_db(jobs=rows)
     try:
         with read(engine) as conn:
             frame = jobs_frame(conn).set_index("job_id")
@@ -52,10 +51,10 @@ def test_errors_are_cut_by_the_server_and_whole_on_demand(build_db) -> None:  # 
 
 
 @pytest.mark.parametrize("limit", [1, 500])
-def test_the_frame_never_holds_more_than_the_previews(build_db, limit: int) -> None:  # noqa: ANN001, F811
+def test_the_frame_never_holds_more_than_the_previews(backend_db, limit: int) -> None:  # noqa: ANN001
     rows = [demo.job_row(f"big-{i}", status="failed", created_at=T0 + dt.timedelta(minutes=i),
                          error_message=f"{i} " + "z" * 50_000) for i in range(20)]
-    engine, _ = build_db(jobs=rows)
+    engine, _ = backend_db(jobs=rows)
     try:
         with read(engine) as conn:
             frame = jobs_frame(conn, limit=limit)

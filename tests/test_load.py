@@ -18,16 +18,17 @@ from collections import Counter
 
 import pytest
 
-from tests.pgcluster import assert_no_secret
-from tests.test_readonly import (
-    READER,
-    StatementLog,
+from tests.browser_support import (
+    APP,
+    ROOT,
     StreamlitServer,
     delta_elements,
-    fingerprint,
-    sample_rows,
+    start_server,
     stream_problems,
 )
+from tests.pg_support import StatementLog, fingerprint
+from tests.pgcluster import READER, assert_no_secret
+from tests.rows import sample_rows
 
 pytestmark = pytest.mark.postgres
 
@@ -74,9 +75,9 @@ def test_twenty_concurrent_viewers_cost_one_aggregation(pg_db, tmp_path):
     pg_db.load(races=races, jobs=jobs)
     before = fingerprint(pg_db)
     log = StatementLog(pg_db)
-    (tmp_path / "home").mkdir()
-    server = StreamlitServer({"DATABASE_URL": pg_db.reader_url, "HOME": str(tmp_path / "home"),
-                              "KRA_DEMO_PATH": str(tmp_path / "demo.sqlite")}, tmp_path)
+    server = start_server({"DATABASE_URL": pg_db.reader_url,
+                           "KRA_DEMO_PATH": str(tmp_path / "demo.sqlite")}, tmp_path / "home",
+                          main=str(ROOT / APP), cwd=tmp_path, args=())
     try:
         t0 = time.monotonic()
         problems = _views(server, VIEWERS)

@@ -24,15 +24,9 @@ import pytest
 
 from status_core import demo
 from status_core.text import t
-from tests.browser_support import (
-    APP_IDLE,
-    CHROMIUM_ARGS,
-    EXCEPTION,
-    StreamlitServer,
-    free_port,
-    launch,
-)
+from tests.browser_support import APP_IDLE, EXCEPTION, StreamlitServer, launch
 from tests.oidc_provider import APPROVE_BUTTON, OidcProvider
+from tests.pgcluster import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -73,36 +67,23 @@ allowed_domains = ["kra.example"]
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, chromium_path) -> Iterator[Site]:  # noqa: ANN001, ARG001
+def site(tmp_path_factory, chromium_path, start_idp) -> Iterator[Site]:  # noqa: ANN001, ARG001
     tmp: Path = tmp_path_factory.mktemp("login")
     port = free_port()
-    with OidcProvider(CLIENT_ID, CLIENT_SECRET,
-                      f"http://127.0.0.1:{port}/oauth2callback") as idp:
-        secrets_file = tmp / "secrets.toml"
-        secrets_file.write_text(_secrets_toml(port, idp.metadata_url), encoding="utf-8")
-        env = {"KRA_DEMO_PATH": str(tmp / "demo.sqlite"),
-               "STREAMLIT_SECRETS_FILES": str(secrets_file),
-               # the server's own calls to the provider must not go through a proxy
-               "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
-        server = launch(env, tmp / "home", port=port)
-        try:
-            demo.ensure_demo(tmp / "demo.sqlite")  # while the server imports
-            server.wait_healthy(90)
-            yield Site(server, idp)
-        finally:
-            server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path) -> Iterator[object]:  # noqa: ANN001
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=list(CHROMIUM_ARGS))
-        try:
-            yield browser
-        finally:
-            browser.close()
+    idp = start_idp(CLIENT_ID, CLIENT_SECRET, f"http://127.0.0.1:{port}/oauth2callback")
+    secrets_file = tmp / "secrets.toml"
+    secrets_file.write_text(_secrets_toml(port, idp.metadata_url), encoding="utf-8")
+    env = {"KRA_DEMO_PATH": str(tmp / "demo.sqlite"),
+           "STREAMLIT_SECRETS_FILES": str(secrets_file),
+           # the server's own calls to the provider must not go through a proxy
+           "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    server = launch(env, tmp / "home", port=port)
+    try:
+        demo.ensure_demo(tmp / "demo.sqlite")  # while the server imports
+        server.wait_healthy(90)
+        yield Site(server, idp)
+    finally:
+        server.stop()
 
 
 @pytest.fixture

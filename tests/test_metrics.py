@@ -20,15 +20,10 @@ from status_core.engine import make_engine, read
 from status_core.queries import job_status_counts, jobs_frame, progress_frame
 from status_core.settings import Timeouts, parse_url
 from status_core.states import cell_states
-from tests.alerts_support import (
-    StatementCounter,
-    free_port,
-    races,
-    start_cli,
-    stuck_job,
-    ymd,
-)
-from tests.pgcluster import assert_no_secret
+from tests.alerts_support import days_ago, races, stuck_job
+from tests.cli_support import start_cli
+from tests.pg_support import StatementLog
+from tests.pgcluster import assert_no_secret, free_port
 
 C, E, P, F = "collected", "enriched", "pending", "failed"
 AGGREGATION = "GROUP BY date, meet"
@@ -65,7 +60,7 @@ class Exporter:
 
 
 def _data() -> tuple[list[dict], list[dict]]:
-    today, old = ymd(0), ymd(2)
+    today, old = days_ago(0), days_ago(2)
     rows = (races(today, 1, [(C, E, C)] * 8 + [(C, P, P)] * 2 + [(F, P, P)] * 2)
             + races(today, 3, [(C, E, C)] * 9)
             + races(old, 1, [(C, E, P)] * 10, 3000)
@@ -113,7 +108,7 @@ def test_exported_values_equal_the_cores_numbers(pg_db, tmp_path):
         assert value(got, "kra_jobs", status=status) == n
     assert value(got, "kra_jobs", status="processing") == 2
     states = core["states"]
-    today = states[states["date"] == ymd(0)]
+    today = states[states["date"] == days_ago(0)]
     assert len(today) == 2
     for row in today.to_dict("records"):
         meet = str(row["meet"])
@@ -145,7 +140,7 @@ def test_exported_values_equal_the_cores_numbers(pg_db, tmp_path):
 def test_fifty_scrapes_in_a_second_cost_one_aggregation(pg_db, tmp_path):
     rows, jobs = _data()
     pg_db.load(races=rows, jobs=jobs)
-    log = StatementCounter(pg_db)  # before the exporter connects: its sessions log all
+    log = StatementLog(pg_db)  # before the exporter connects: its sessions log all
     exporter = Exporter(pg_db.reader_url, tmp_path, "--min-interval", "8")
     try:
         results: list[float] = []
@@ -195,7 +190,7 @@ def test_a_silent_database_host_answers_down_within_the_connect_timeout(silent_p
 
 @pytest.mark.postgres
 def test_database_stopped_then_back(pg_db, pg_cluster, tmp_path):
-    pg_db.load(races=races(ymd(0), 1, [(C, E, C)] * 4))
+    pg_db.load(races=races(days_ago(0), 1, [(C, E, C)] * 4))
     exporter = Exporter(pg_db.reader_url, tmp_path, "--min-interval", "1",
                         env={"KRA_CONNECT_TIMEOUT": "2"})
     try:

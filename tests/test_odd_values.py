@@ -12,7 +12,6 @@ numbers equal to the SCHEMA.md rules computed by hand below.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
@@ -20,7 +19,6 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from psycopg.types.json import Jsonb
 
-from status_core.cli import main as cli_main
 from status_core.text import t
 from tests.apptest_support import (
     app,
@@ -31,7 +29,9 @@ from tests.apptest_support import (
     table,
     texts,
 )
-from tests.pgcluster import assert_no_secret, make_job, make_race
+from tests.cli_support import run_cli_inprocess
+from tests.pgcluster import assert_no_secret
+from tests.rows import make_job, make_race, write_sqlite
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("fresh_caches")]
 RACE = "pages/1_race.py"
@@ -210,11 +210,10 @@ def run_page(at, logs: list) -> object:  # noqa: ANN001
 
 
 def cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli_main(list(argv), out=out, err=err)
-    assert "Traceback" not in err.getvalue()
-    assert_no_secret(out.getvalue() + err.getvalue())
-    return code, out.getvalue(), err.getvalue()
+    code, out, err = run_cli_inprocess(*argv)
+    assert "Traceback" not in err
+    assert_no_secret(out + err)
+    return code, out, err
 
 
 def race_metrics(at) -> tuple[str, str, str]:  # noqa: ANN001
@@ -453,9 +452,8 @@ def test_sqlite_text_values(db_path, monkeypatch) -> None:  # noqa: ANN001
     date, JSON that is a bare string, no status at all."""
     import sqlite3
 
-    from tests.apptest_support import build_db
 
-    build_db(db_path)
+    write_sqlite(db_path)
     with sqlite3.connect(db_path) as conn:
         conn.executemany(
             "INSERT INTO races (race_id, date, meet, race_number, collection_status, "

@@ -11,7 +11,6 @@ import base64
 import functools
 import hashlib
 import secrets
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -30,9 +29,8 @@ POST = functools.partial(httpx.post, trust_env=False, timeout=10)
 
 
 @pytest.fixture(scope="module")
-def idp() -> Iterator[OidcProvider]:
-    with OidcProvider(CLIENT_ID, CLIENT_SECRET, REDIRECT, account=dict(ACCOUNT)) as provider:
-        yield provider
+def idp(start_idp) -> OidcProvider:  # noqa: ANN001
+    return start_idp(CLIENT_ID, CLIENT_SECRET, REDIRECT, account=dict(ACCOUNT))
 
 
 def _authorization(verifier: str, **overrides: str) -> dict[str, str]:

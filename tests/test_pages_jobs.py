@@ -15,11 +15,12 @@ from status_core import attention, demo
 from status_core.queries import job_status_counts, jobs_frame
 from tests.apptest_support import (
     app,
-    build_db,
     core,
     ok,
 )
 from tests.apptest_support import find_table as table
+from tests.pgcluster import free_port
+from tests.rows import write_sqlite
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,7 +131,7 @@ def test_stuck_threshold_and_meet_filter(db_path: Path, monkeypatch) -> None:  #
                      created_at=ago(10), started_at=ago(10), completed_at=ago(9),
                      error_message="HTTP 503 after 12s for race 20260214_3_7"),
     ]
-    build_db(db_path, jobs=jobs)
+    write_sqlite(db_path, jobs=jobs)
     at = ok(page().run())
     assert set(table(at, "running_minutes")["job_id"]) == {"old-processing", "legacy-running"}
     groups = table(at, "pattern")
@@ -144,19 +145,14 @@ def test_stuck_threshold_and_meet_filter(db_path: Path, monkeypatch) -> None:  #
 
 
 def test_no_jobs(db_path: Path) -> None:
-    build_db(db_path)
+    write_sqlite(db_path)
     at = ok(page(lang="en").run())
     assert any("No jobs match" in i.value for i in at.info)
     assert any("No stuck jobs" in s.value for s in at.success)
 
 
 def test_unreachable_database(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    monkeypatch.setenv("DATABASE_URL", f"postgresql://u:p@127.0.0.1:{port}/db")
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://u:p@127.0.0.1:{free_port()}/db")
     at = ok(page().run())
     assert at.error
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
 from pathlib import Path
 
 import pandas as pd
@@ -18,12 +17,13 @@ from status_core.queries import progress_frame
 from status_core.settings import parse_url
 from tests.apptest_support import (
     app,
-    build_db,
     metrics,
     ok,
     table,
     texts,
 )
+from tests.pgcluster import free_port
+from tests.rows import kst_today, write_sqlite, ymd
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,20 +39,6 @@ def has_table(at: AppTest, column: str) -> bool:
 
 def sqlite_read(path: Path):  # noqa: ANN201
     return make_engine(parse_url(f"sqlite:///{path}"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def kst_today() -> dt.date:
-    return attention.today_kst()
-
-
-def ymd(day: dt.date) -> str:
-    return f"{day:%Y%m%d}"
 
 
 def last_weekday(weekday: int, before: dt.date) -> dt.date:
@@ -216,7 +202,7 @@ def test_attention_rows_for_built_data_and_not_otherwise(db_path: Path) -> None:
         + _day_rows(ymd(today), 3, n=4, collection="collected", enrichment="pending",
                     result="pending", updated_at=now - dt.timedelta(hours=2))  # stalled
     )
-    build_db(db_path, races)
+    write_sqlite(db_path, races)
     at = ok(app(start=ymd(sat), end=ymd(today), meet=["1", "3"]).run())
     rows = table(at, "kind")
     kinds = {(k, d, m) for k, d, m in zip(rows["kind"], rows["date"], rows["meet"],
@@ -237,7 +223,7 @@ def test_no_attention_rows_for_healthy_data(db_path: Path) -> None:
     today = kst_today()
     sat = last_weekday(5, today - dt.timedelta(days=7))
     sun = sat + dt.timedelta(days=1)
-    build_db(db_path, _day_rows(ymd(sat), 1) + _day_rows(ymd(sun), 1))
+    write_sqlite(db_path, _day_rows(ymd(sat), 1) + _day_rows(ymd(sun), 1))
     at = ok(app(start=ymd(sat), end=ymd(sun), meet="1").run())
     assert not has_table(at, "kind")
     assert any("확인이 필요한 항목이 없습니다" in s.value for s in at.success)
@@ -247,7 +233,7 @@ def test_stalled_threshold_from_environment(db_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     today = kst_today()
     now = dt.datetime.now(UTC)
-    build_db(db_path, _day_rows(ymd(today), 1, n=4, collection="collected",
+    write_sqlite(db_path, _day_rows(ymd(today), 1, n=4, collection="collected",
                                 enrichment="pending", result="pending",
                                 updated_at=now - dt.timedelta(minutes=45)))
     at = ok(app(start=ymd(today), end=ymd(today), meet="1").run())
@@ -260,7 +246,7 @@ def test_stalled_threshold_from_environment(db_path: Path,
 
 def test_bad_settings_in_environment_warn(db_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    build_db(db_path)
+    write_sqlite(db_path)
     monkeypatch.setenv("KRA_USUAL_WEEKDAYS", "9=sat")
     monkeypatch.setenv("KRA_STALLED_MINUTES", "soon")
     at = ok(app().run())
@@ -272,14 +258,14 @@ def test_bad_settings_in_environment_warn(db_path: Path,
 
 
 def test_empty_database(db_path: Path) -> None:
-    build_db(db_path)
+    write_sqlite(db_path)
     at = ok(app().run())
     assert any("경주가 하나도 없습니다" in w.value for w in at.warning)
     assert metrics(at)["경주"] == "0"
 
 
 def test_range_without_races(db_path: Path) -> None:
-    build_db(db_path, _day_rows("20240106", 1))
+    write_sqlite(db_path, _day_rows("20240106", 1))
     at = ok(app(lang="en").run())
     assert any("No races are stored in the selected range" in i.value for i in at.info)
     assert "20240106" in texts(at)
@@ -376,8 +362,8 @@ def test_cache_keys_follow_the_database(isolated_env: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     today = kst_today()
     sat = last_weekday(5, today)
-    one = build_db(isolated_env / "one.sqlite", _day_rows(ymd(sat), 1, n=5))
-    two = build_db(isolated_env / "two.sqlite", _day_rows(ymd(sat), 1, n=9))
+    one = write_sqlite(isolated_env / "one.sqlite", _day_rows(ymd(sat), 1, n=5))
+    two = write_sqlite(isolated_env / "two.sqlite", _day_rows(ymd(sat), 1, n=9))
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{one}")
     assert metrics(ok(app(start=ymd(sat), end=ymd(sat)).run()))["경주"] == "5"
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{two}")

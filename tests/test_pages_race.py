@@ -16,11 +16,12 @@ from status_core.queries import collection_status, jobs_frame, races_frame
 from status_core.settings import parse_url
 from tests.apptest_support import (
     app,
-    build_db,
     metrics,
     ok,
     table,
 )
+from tests.pgcluster import free_port
+from tests.rows import write_sqlite
 from ui.common import status_badge
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
@@ -157,7 +158,7 @@ def test_failed_race_highlighted_and_job_error_shown(db_path: Path) -> None:
                          completed_at=now - dt.timedelta(minutes=50),
                          error_message="429 Too Many Requests"),
             demo.job_row("job-other", race_date="20260214", meet=3, created_at=now)]
-    build_db(db_path, races, jobs)
+    write_sqlite(db_path, races, jobs)
     at = ok(page(date="20260214", meet="1").run())
     got = table(at, "race_number")
     assert list(got["flag"]) == ["", "❌"]
@@ -170,18 +171,13 @@ def test_failed_race_highlighted_and_job_error_shown(db_path: Path) -> None:
 
 
 def test_empty_database(db_path: Path) -> None:
-    build_db(db_path)
+    write_sqlite(db_path)
     at = ok(page().run())
     assert any("경주가 없어" in i.value for i in at.info)
 
 
 def test_unreachable_database(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    monkeypatch.setenv("DATABASE_URL", f"postgresql://u:p@127.0.0.1:{port}/db")
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://u:p@127.0.0.1:{free_port()}/db")
     at = ok(page(date="20260214", meet="1").run())
     assert at.error
 

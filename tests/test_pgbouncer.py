@@ -36,16 +36,10 @@ from status_core.engine import make_engine, read
 from status_core.errors import StatusError
 from status_core.queries import collection_status, jobs_frame, progress_frame
 from status_core.settings import Timeouts, is_transaction_pooler, parse_url
+from tests.apptest_support import app, error_texts, exception_texts, full_error_details
+from tests.pg_support import fingerprint
 from tests.pgcluster import SENTINEL_PASSWORD, TEST_ROLES, free_port
-from tests.test_readonly import (
-    app_test,
-    error_texts,
-    exception_texts,
-    fingerprint,
-    full_error_details,
-    kst_today,
-    sample_rows,
-)
+from tests.rows import kst_today, sample_rows
 
 pytestmark = [pytest.mark.pgbouncer, pytest.mark.postgres]
 
@@ -296,7 +290,7 @@ def test_dashboard_pages_rerun_through_pgbouncer(bouncer, pg_db, monkeypatch, tm
     today = kst_today().strftime("%Y%m%d")
     pages = {"overview": None, "race": {"date": today, "meet": "1"}, "jobs": None}
     with full_error_details():
-        sessions = {page: app_test(page, query) for page, query in pages.items()}
+        sessions = {page: app(page, query) for page, query in pages.items()}
         for _ in range(4):
             for page, at in sessions.items():
                 st.cache_data.clear()  # every rerun really asks the database

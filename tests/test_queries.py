@@ -20,7 +20,6 @@ from status_core.queries import (
     races_frame,
     summary_records,
 )
-from tests.backends import build_db  # noqa: F401 - fixture
 
 DAY, MEET = "20260214", 1
 T0 = dt.datetime(2026, 2, 14, 3, 0, tzinfo=dt.UTC)
@@ -69,10 +68,10 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_collection_status_rules(build_db, case):  # noqa: F811
+def test_collection_status_rules(backend_db, case):
     statuses, expected = CASES[case]
     rows = races(statuses)
-    engine, target = build_db(rows + NOISE)
+    engine, target = backend_db(rows + NOISE)
     with read(engine, target) as conn:
         got = collection_status(conn, DAY, MEET)
         frame = progress_frame(conn, "20260213", "20260215")
@@ -96,9 +95,9 @@ def test_collection_status_rules(build_db, case):  # noqa: F811
         ("20260213", 1), ("20260214", 3), ("20260215", 1)}
 
 
-def test_progress_frame_columns_percentages_and_meet_filter(build_db):  # noqa: F811
+def test_progress_frame_columns_percentages_and_meet_filter(backend_db):
     rows = races([(C, E, C), (C, P, P), (F, P, P), (P, P, P)]) + NOISE
-    engine, target = build_db(rows)
+    engine, target = backend_db(rows)
     with read(engine, target) as conn:
         frame = progress_frame(conn, "2026-02-13", "2026-02-15", meets=[1])
         only3 = progress_frame(conn, "20260213", "20260215", meets=[3])
@@ -114,10 +113,10 @@ def test_progress_frame_columns_percentages_and_meet_filter(build_db):  # noqa: 
     assert none.empty and list(none.columns) == list(PROGRESS_COLUMNS)
 
 
-def test_progress_frame_is_one_statement_for_a_year(build_db):  # noqa: F811
+def test_progress_frame_is_one_statement_for_a_year(backend_db):
     now = dt.datetime(2026, 11, 26, 3, 0, tzinfo=dt.UTC)
     data = demo.generate(now=now, days=366)
-    engine, target = build_db(data.races, data.jobs)
+    engine, target = backend_db(data.races, data.jobs)
     statements: list[str] = []
     with read(engine, target) as conn:
         conn.execute(sa.text("SELECT 1"))  # the transaction's own setup is not counted
@@ -137,7 +136,7 @@ def test_progress_frame_is_one_statement_for_a_year(build_db):  # noqa: F811
         [r for r in data.races if "20251126" <= r["date"] <= "20261126"])
 
 
-def test_races_and_jobs_frames(build_db):  # noqa: F811
+def test_races_and_jobs_frames(backend_db):
     rows = races([(C, E, C), (F, P, P), (N, N, N)])
     rows[1]["warnings"] = ["KRA API timeout after 3 retries"]
     jobs = [
@@ -148,7 +147,7 @@ def test_races_and_jobs_frames(build_db):  # noqa: F811
                      created_at=T0 + dt.timedelta(minutes=1)),
         demo.job_row("j3", type="batch", status="running", created_at=T0),
     ]
-    engine, target = build_db(rows, jobs)
+    engine, target = backend_db(rows, jobs)
     with read(engine, target) as conn:
         rf = races_frame(conn, DAY, MEET)
         jf = jobs_frame(conn, race_date=DAY, meet=MEET)

@@ -5,22 +5,12 @@ first query; a write through the dashboard's engine is rejected by the *server* 
 role that could write; a slow query is cancelled at the statement timeout with a clear
 message, in the library, on a page and in the CLI.
 
-The top of this file also holds small helpers the other issue-5 test files import
-(server statement log, AppTest runners, tree text, data fingerprints).
+The server's statement log and the data fingerprint are ``tests/pg_support.py``'s.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import io
-import os
-import re
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -35,119 +25,13 @@ from status_core.settings import (
     parse_url,
     resolve_timeouts,
 )
-from tests.pgcluster import READER, WRITER, assert_no_secret, make_job, make_race
+from tests.apptest_support import PAGE_FILES, app, exception_texts, full_error_details
+from tests.cli_support import run_cli, run_cli_inprocess
+from tests.pg_support import Statement, StatementLog, fingerprint, table_locked
+from tests.pgcluster import READER, WRITER, assert_no_secret
+from tests.rows import kst_today, sample_rows
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app.py"
-PAGE_FILES = {
-    "overview": "app.py",
-    "race": "pages/1_race.py",
-    "jobs": "pages/2_jobs.py",
-    "check": "pages/3_check.py",
-}
-KST = dt.timezone(dt.timedelta(hours=9))
-
-# =========================================================================== shared helpers
-
-
-def kst_today() -> dt.date:
-    return dt.datetime.now(KST).date()
-
-
-def sample_rows(days: int = 3) -> tuple[list[dict], list[dict]]:
-    """A few races (today and the days before, KST) and jobs, in every state."""
-    today = kst_today()
-    now = dt.datetime.now(dt.UTC)
-    races, jobs = [], []
-    statuses = [("enriched", "enriched", "collected"), ("collected", "pending", "pending"),
-                ("failed", "pending", "pending"), ("pending", "pending", "pending")]
-    for back in range(days):
-        date = (today - dt.timedelta(days=back)).strftime("%Y%m%d")
-        for meet in (1, 3):
-            for n, (c, e, r) in enumerate(statuses, start=1):
-                races.append(make_race(
-                    date, meet, n, collection_status=c, enrichment_status=e, result_status=r,
-                    updated_at=now - dt.timedelta(minutes=back * 60 + n),
-                ))
-            jobs.append(make_job(
-                f"job-{date}-{meet}", status="completed" if back else "running",
-                parameters={"race_date": date, "meet": meet, "race_numbers": [1, 2, 3, 4]},
-                created_at=now - dt.timedelta(hours=back), started_at=now - dt.timedelta(hours=back),
-            ))
-    return races, jobs
-
-
-def fingerprint(db) -> dict[str, str]:  # noqa: ANN001 - tests.pgcluster.PgDatabase
-    """A digest of every row of the tables the dashboard reads (as superuser)."""
-    out = {}
-    for table, key in (("races", "race_id"), ("jobs", "job_id"), ("job_logs", "id"),
-                       ("schema_migrations", "name")):
-        rows = db.fetch(
-            f"SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY {key}), '')) "
-            f"FROM {table} t"
-        )
-        out[table] = f"{rows[0][0]}:{rows[0][1]}"
-    return out
-
-
-_ENTRY = re.compile(
-    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ \[(?P<pid>\d+)\] (?P<state>\S+) "
-    r"(?P<user>[^@\s]*)@(?P<db>\S*) (?P<level>[A-Z]+):  (?P<msg>.*)$"
-)
-_STATEMENT = re.compile(r"^(?:statement|execute [^:]*): ", re.S)
-
-
-@dataclass
-class Statement:
-    pid: int
-    user: str
-    sql: str
-
-
-class StatementLog:
-    """Server-side record of every statement sent to one database.
-
-    ``ALTER DATABASE ... SET log_statement = 'all'`` (as superuser) applies to sessions
-    opened afterwards; the cluster log then has one entry per statement, with the backend
-    pid, the user and the database in its prefix (tests/pgcluster.py log_line_prefix).
-    """
-
-    def __init__(self, db) -> None:  # noqa: ANN001 - tests.pgcluster.PgDatabase
-        self.db = db
-        db.cluster.execute(f'ALTER DATABASE "{db.name}" SET log_statement = \'all\'')
-        self.offset = db.cluster.log_size()
-
-    def mark(self) -> None:
-        """Forget what was logged so far."""
-        self.offset = self.db.cluster.log_size()
-
-    def statements(self, user: str | None = None) -> list[Statement]:
-        # Give the server a moment to write the last entries (stable size twice).
-        size = -1
-        for _ in range(20):
-            now = self.db.cluster.log_size()
-            if now == size:
-                break
-            size = now
-            time.sleep(0.05)
-        out: list[Statement] = []
-        current = None
-        for line in self.db.cluster.log_since(self.offset).splitlines():
-            m = _ENTRY.match(line)
-            if m:
-                current = None
-                if m["db"] != self.db.name or m["level"] != "LOG":
-                    continue
-                if user is not None and m["user"] != user:
-                    continue
-                body = _STATEMENT.sub("", m["msg"], count=1)
-                if body == m["msg"]:
-                    continue
-                current = Statement(int(m["pid"]), m["user"], body)
-                out.append(current)
-            elif current is not None:
-                current.sql += "\n" + line
-        return out
 
 
 # SQLAlchemy's own first-connect queries (dialect initialisation) and psycopg's type lookup:
@@ -186,208 +70,6 @@ def unsafe_statements(statements: list[Statement]) -> list[str]:
             problems.append(f"[{st_.pid}] outside a READ ONLY transaction: {sql[:120]}")
         elif not s["timeout"] and not any(k in sql.lower() for k in _DIALECT_INIT):
             problems.append(f"[{st_.pid}] no statement_timeout: {sql[:120]}")
-    return problems
-
-
-def app_test(page: str = "overview", query: dict | None = None, timeout: float = 30):
-    """An AppTest of ``page`` (the multipage app's main script is app.py)."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(APP), default_timeout=timeout)
-    if page != "overview":
-        path = PAGE_FILES[page]
-        if not (ROOT / path).is_file():
-            pytest.fail(f"{path} does not exist (the pages engineer's file has not landed)")
-        at.switch_page(path)
-    if query:
-        at.query_params.update(query)
-    return at
-
-
-def _walk(node) -> Iterator:  # noqa: ANN001
-    yield node
-    children = getattr(node, "children", None)
-    if isinstance(children, dict):
-        for child in children.values():
-            yield from _walk(child)
-
-
-def tree_text(at) -> str:  # noqa: ANN001
-    """Every string of every element of the rendered page (protobuf text of the tree)."""
-    parts = []
-    for node in _walk(at._tree):
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            parts.append(str(proto))
-            with contextlib.suppress(Exception):
-                parts.append(bytes(proto.SerializeToString()).decode("utf-8", "replace"))
-    return "\n".join(parts)
-
-
-def exception_texts(at) -> list[str]:  # noqa: ANN001
-    return [f"{e.proto.type}: {e.proto.message} {list(e.proto.stack_trace)}" for e in at.exception]
-
-
-def error_texts(at) -> list[str]:  # noqa: ANN001
-    return [e.proto.body for e in at.error]
-
-
-@contextlib.contextmanager
-def full_error_details() -> Iterator[None]:
-    """The repo's config.toml hides exception details; tests need them."""
-    from streamlit import config
-
-    old = config.get_option("client.showErrorDetails")
-    config.set_option("client.showErrorDetails", "full")
-    try:
-        yield
-    finally:
-        config.set_option("client.showErrorDetails", old)
-
-
-def run_cli_inprocess(*argv: str) -> tuple[int, str, str]:
-    from status_core.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def run_cli(*argv: str, env: dict[str, str], cwd: Path, timeout: float = 60):
-    """``python -m status_core ARGS`` in a clean environment (plus ``env``)."""
-    full = {k: v for k, v in os.environ.items()
-            if k != "DATABASE_URL" and not k.startswith(("KRA_", "PG"))}
-    full.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "status_core", *argv], capture_output=True, text=True,
-        env=full, cwd=cwd, timeout=timeout,
-    )
-
-
-@contextlib.contextmanager
-def table_locked(db, table: str = "races") -> Iterator[None]:  # noqa: ANN001
-    """Hold ACCESS EXCLUSIVE on ``table`` (like a migration would): readers block."""
-    conn = db.connect(autocommit=False)
-    try:
-        conn.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
-        yield
-    finally:
-        conn.rollback()
-        conn.close()
-
-
-class StreamlitServer:
-    """``streamlit run app.py`` on a free loopback port, and browser-less sessions of it.
-
-    A session is what a browser tab does: open the ``/_stcore/stream`` websocket, ask for a
-    script run of a page, and receive the ForwardMsg stream (page config, deltas, ...) until
-    ``script_finished``. The repository's ``.streamlit/config.toml`` applies (Streamlit reads
-    the config next to the main script).
-    """
-
-    def __init__(self, env: dict[str, str], cwd: Path, *args: str) -> None:
-        from tests.pgcluster import free_port
-
-        self.port = free_port()
-        self.cwd = cwd
-        self.logfile = cwd / f"streamlit-{self.port}.log"
-        full = {k: v for k, v in os.environ.items()
-                if k != "DATABASE_URL" and not k.startswith(("KRA_", "PG"))}
-        full.update(env)
-        self._log = open(self.logfile, "wb")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", *args],
-            cwd=cwd, env=full, stdout=self._log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, _h, _b = self.http("/_stcore/health")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"streamlit did not start:\n{self.log()[-3000:]}")
-            time.sleep(0.1)
-
-    def http(self, path: str) -> tuple[int, dict[str, str], bytes]:
-        import http.client
-
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            conn.request("GET", path)
-            resp = conn.getresponse()
-            return resp.status, dict(resp.getheaders()), resp.read()
-        finally:
-            conn.close()
-
-    def session(self, page: str = "", query: str = "", *, clear_cache: bool = False,
-                timeout: float = 90) -> tuple[bytes, list]:
-        """One browser-less page view: ``(raw bytes received, ForwardMsgs)``."""
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-        from websockets.sync.client import connect
-
-        raw, msgs = [], []
-        with connect(f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit"],
-                     max_size=None, open_timeout=30) as ws:
-            if clear_cache:
-                back = BackMsg()
-                back.clear_cache = True
-                ws.send(back.SerializeToString())
-            back = BackMsg()
-            back.rerun_script.query_string = query
-            back.rerun_script.page_name = page
-            ws.send(back.SerializeToString())
-            deadline = time.monotonic() + timeout
-            while True:
-                data = ws.recv(timeout=max(0.1, deadline - time.monotonic()))
-                raw.append(data if isinstance(data, bytes) else data.encode())
-                msg = ForwardMsg()
-                msg.ParseFromString(raw[-1])
-                msgs.append(msg)
-                if msg.WhichOneof("type") == "script_finished":
-                    break
-        return b"".join(raw), msgs
-
-    def log(self) -> str:
-        with contextlib.suppress(OSError):
-            return self.logfile.read_text(encoding="utf-8", errors="replace")
-        return ""
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        self._log.close()
-
-
-def delta_elements(msgs: list) -> list:
-    """The elements (protobufs) a session received, in order."""
-    out = []
-    for msg in msgs:
-        if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
-            out.append(msg.delta.new_element)
-    return out
-
-
-def stream_problems(msgs: list) -> list[str]:
-    """Exceptions and error boxes in a session's stream."""
-    problems = []
-    for element in delta_elements(msgs):
-        kind = element.WhichOneof("type")
-        if kind == "exception":
-            problems.append(f"exception: {element.exception.type} {element.exception.message}")
-        elif kind == "alert" and element.alert.format == element.alert.ERROR:
-            problems.append(f"error: {element.alert.body[:200]}")
     return problems
 
 
@@ -519,7 +201,7 @@ def test_every_statement_of_the_pages_and_the_cli_is_read_only_and_bounded(pg_db
     with full_error_details():
         for page in PAGE_FILES:
             query = {"date": today, "meet": "1"} if page == "race" else None
-            at = app_test(page, query).run()
+            at = app(page, query).run()
             if page == "check":  # the diagnosis runs on its button
                 at.button(key="check.run").click().run()
             if at.exception:

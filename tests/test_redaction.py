@@ -16,9 +16,7 @@ import contextlib
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,10 +29,11 @@ from status_core.errors import ConfigError
 from status_core.export import csv_bytes, neutralise
 from status_core.redact import mask_single_url, mask_url, redact, secret_forms, url_secrets
 from status_core.settings import parse_url
-from tests.apptest_support import app
-from tests.pgcluster import AUTHENTICATED, assert_no_secret, make_race
+from tests.apptest_support import app, full_error_details, tree_text
+from tests.cli_support import run_cli
+from tests.pgcluster import AUTHENTICATED, assert_no_secret
+from tests.rows import make_race
 
-KRA_STATUS = Path(sys.executable).with_name("kra-status")
 DATE, MEET = "20260214", 1
 ENCODE_ADVICE = ("percent-encode", "%40", "%2F", "%23", "%3F")
 
@@ -44,38 +43,7 @@ ENCODE_ADVICE = ("percent-encode", "%40", "%2F", "%23", "%3F")
 
 def run_kra_status(*argv: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
     """The installed ``kra-status`` console script in a clean environment plus ``env``."""
-    full = {k: v for k, v in os.environ.items()
-            if k != "DATABASE_URL" and not k.startswith(("KRA_", "PG"))}
-    full.update(env)
-    return subprocess.run([str(KRA_STATUS), *argv], capture_output=True, text=True, env=full,
-                          cwd=cwd, timeout=90)
-
-
-def element_tree_text(at) -> str:  # noqa: ANN001
-    """Every string of every element of a rendered AppTest page (protobuf text form)."""
-    parts, stack = [], [at._tree]
-    while stack:
-        node = stack.pop()
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            parts.append(str(proto))
-        children = getattr(node, "children", None)
-        if isinstance(children, dict):
-            stack.extend(children.values())
-    return "\n".join(parts)
-
-
-@contextlib.contextmanager
-def full_error_details() -> Iterator[None]:
-    """The repo's config hides exception details; a leak must not hide behind that."""
-    from streamlit import config
-
-    old = config.get_option("client.showErrorDetails")
-    config.set_option("client.showErrorDetails", "full")
-    try:
-        yield
-    finally:
-        config.set_option("client.showErrorDetails", old)
+    return run_cli(*argv, env=env, cwd=cwd, script=True)
 
 
 # --------------------------------------------------------------------------- URL forms
@@ -181,7 +149,7 @@ def test_overview_page_shows_the_config_error_without_the_password(form, isolate
     errors = " ".join(e.value for e in at.error)
     assert "DATABASE_URL is ambiguous" in errors, errors
     assert_encode_advice(errors)
-    tree = element_tree_text(at)
+    tree = tree_text(at)
     assert "Traceback" not in tree
     assert_no_secret(tree, form.password)
     assert not (isolated_env / "demo.sqlite").exists(), "fell back to the demo silently"

@@ -22,6 +22,18 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.apptest_support import (
+    PAGE_FILES,
+    ROOT,
+    app,
+    exception_texts,
+    full_error_details,
+    page_links,
+    tree_text,
+)
+from tests.browser_support import APP, start_server
+from tests.cli_support import run_cli_inprocess
+from tests.pg_support import table_locked
 from tests.pgcluster import (
     NOLIMIT,
     NORLS,
@@ -31,19 +43,7 @@ from tests.pgcluster import (
     assert_no_secret,
     free_port,
 )
-from tests.test_readonly import (
-    PAGE_FILES,
-    ROOT,
-    StreamlitServer,
-    app_test,
-    exception_texts,
-    full_error_details,
-    kst_today,
-    run_cli_inprocess,
-    sample_rows,
-    table_locked,
-    tree_text,
-)
+from tests.rows import kst_today, sample_rows
 
 CONFIG = ROOT / ".streamlit" / "config.toml"
 EXPECTED_CONFIG = {
@@ -168,10 +168,8 @@ def test_hidden_sidebar_navigation_is_replaced_by_links_to_every_page(tmp_path, 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'missing.sqlite'}")
     monkeypatch.delenv("KRA_DEMO_PATH", raising=False)
     with full_error_details():
-        at = app_test("overview").run()
-    from tests.test_faults import _page_links
-
-    links = set(_page_links(at))  # Streamlit's URL path of each linked page
+        at = app("overview").run()
+    links = set(page_links(at))  # Streamlit's URL path of each linked page
     for path in PAGE_FILES.values():
         assert (ROOT / path).is_file(), path
     # app.py is "", pages/1_race.py is "race" (Streamlit drops the number prefix)
@@ -241,7 +239,7 @@ def test_the_password_never_appears_for_any_failure_cause(pg_db, tmp_path, monke
                 every = cause in ALL_PAGES and source == "env"
                 for page in PAGE_FILES if every else ("overview", "check"):
                     query = {"date": today, "meet": "1"} if page == "race" else None
-                    at = app_test(page, query).run()
+                    at = app(page, query).run()
                     if page == "check":
                         at.button(key="check.run").click().run()
                     assert not at.exception, (cause, source, page, exception_texts(at))
@@ -278,8 +276,8 @@ def test_what_a_browser_receives_never_contains_the_password(pg_db, tmp_path):
 
     configure(urls["ok"])
     pages = {"": "", "race": f"date={kst_today():%Y%m%d}&meet=1", "jobs": "", "check": ""}
-    server = StreamlitServer({"HOME": str(home), "KRA_DEMO_PATH": str(tmp_path / "d.sqlite")},
-                             tmp_path, "--logger.level", "debug")
+    server = start_server({"KRA_DEMO_PATH": str(tmp_path / "d.sqlite")}, home,
+                          main=str(ROOT / APP), cwd=tmp_path, args=("--logger.level", "debug"))
     try:
         for path in ("/", "/race", "/jobs", "/check", "/_stcore/health",
                      "/_stcore/host-config", "/?date=20260214&meet=1"):

@@ -16,6 +16,7 @@ from status_core.settings import (
     resolve_target,
     resolve_timeouts,
 )
+from tests.cli_support import run_cli
 
 
 @pytest.mark.parametrize(
@@ -267,16 +268,9 @@ def test_statement_timeout_on_a_real_server(pg_db, seconds, shown):
 
 
 def test_cli_refuses_a_tiny_statement_timeout_with_exit_2(tmp_path):
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items()
-           if k != "DATABASE_URL" and not k.startswith(("KRA_", "PG"))}
-    env.update(DATABASE_URL=f"sqlite:///{tmp_path}/none.sqlite", KRA_STATEMENT_TIMEOUT="0.0004")
-    proc = subprocess.run([sys.executable, "-m", "status_core", "status", "--date", "20260214",
-                           "--meet", "1"], capture_output=True, text=True, env=env, cwd=tmp_path,
-                          timeout=60)
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/none.sqlite", "KRA_STATEMENT_TIMEOUT": "0.0004"}
+    proc = run_cli("status", "--date", "20260214", "--meet", "1", env=env, cwd=tmp_path,
+                   timeout=60)
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("kra-status: error: KRA_STATEMENT_TIMEOUT must be"), proc.stderr
     assert "Traceback" not in proc.stderr

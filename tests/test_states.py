@@ -22,7 +22,6 @@ from status_core.states import (
     stage_texts,
     state_label,
 )
-from tests.backends import build_db  # noqa: F401 - fixture
 
 NOW = dt.datetime(2026, 2, 14, 12, 0, tzinfo=KST)  # Saturday noon in Korea
 TODAY, YESTERDAY, OLD = "20260214", "20260213", "20260212"
@@ -178,7 +177,7 @@ def test_states_order_labels_and_icons():
     assert state_label("<b>odd</b>", "en") == "<b>odd</b>"
 
 
-def test_cell_states_on_a_real_progress_frame(build_db):  # noqa: F811
+def test_cell_states_on_a_real_progress_frame(backend_db):
     t0 = dt.datetime(2026, 2, 12, 9, 0, tzinfo=dt.UTC)
 
     def day(date, meet, statuses, updated):
@@ -192,7 +191,7 @@ def test_cell_states_on_a_real_progress_frame(build_db):  # noqa: F811
             + day("20260210", 2, [("collected", "enriched", "pending")] * 3, t0)
             + day(TODAY, 1, [("collected", "pending", "pending")] * 6
                   + [("pending", "pending", "pending")] * 6, NOW - dt.timedelta(minutes=5)))
-    engine, target = build_db(rows)
+    engine, target = backend_db(rows)
     with read(engine, target) as conn:
         progress = progress_frame(conn, "20260210", TODAY)
     out = cell_states(progress, now=NOW, stalled_minutes=STALLED)

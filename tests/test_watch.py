@@ -18,27 +18,17 @@ from status_core import cli
 from tests.alerts_support import (
     TOKEN,
     WEBHOOK_PATH,
-    build_sqlite,
-    free_port,
+    days_ago,
     races,
-    run_cli,
-    start_cli,
-    start_receiver,
+    sqlite_url,
     stuck_job,
-    ymd,
 )
-from tests.pgcluster import SENTINEL_PASSWORD, secret_forms
+from tests.cli_support import run_cli, start_cli
+from tests.pgcluster import SENTINEL_PASSWORD, free_port, secret_forms
 
 C, E, P, F = "collected", "enriched", "pending", "failed"
 NO_USUAL_DAYS = "1=;2=;3="
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-@pytest.fixture
-def receiver():
-    r = start_receiver()
-    yield r
-    r.close()
 
 
 @pytest.fixture
@@ -62,7 +52,7 @@ def closed_postgres() -> str:
            f"@127.0.0.1:{free_port()}/kra"
 
 
-TODAY, OLD = ymd(0), ymd(3)
+TODAY, OLD = days_ago(0), days_ago(3)
 FAILED_DAY = races(TODAY, 1, [(C, E, C)] * 10 + [(F, P, P)] * 2)
 SCENARIOS = {
     # name: (before rows, after rows, usual weekdays, change, kind, ko words, en words)
@@ -102,7 +92,7 @@ SCENARIOS = {
 def _url(rows, path: Path) -> str:  # noqa: ANN001
     if rows == "down":
         return closed_postgres()
-    return build_sqlite(path, rows.get("races", ()), rows.get("jobs", ()))
+    return sqlite_url(path, rows.get("races", ()), rows.get("jobs", ()))
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
@@ -131,7 +121,7 @@ def test_each_kind_of_change_is_exactly_one_post(name, lang, env, receiver, tmp_
 
 
 def test_a_receiver_that_fails_twice_then_recovers_gets_it_once(env, receiver, tmp_path):
-    env.setenv("DATABASE_URL", build_sqlite(tmp_path / "c.sqlite", FAILED_DAY))
+    env.setenv("DATABASE_URL", sqlite_url(tmp_path / "c.sqlite", FAILED_DAY))
     receiver.fail(2)
     code, out, err = watch(state=tmp_path / "s.sqlite")
     assert code == 1
@@ -145,7 +135,7 @@ def test_a_receiver_that_fails_twice_then_recovers_gets_it_once(env, receiver, t
 
 @pytest.mark.parametrize("outage", ["500 four times", "hang", "refused"])
 def test_a_change_not_delivered_is_sent_on_the_next_run_once(outage, env, receiver, tmp_path):
-    env.setenv("DATABASE_URL", build_sqlite(tmp_path / "c.sqlite", FAILED_DAY))
+    env.setenv("DATABASE_URL", sqlite_url(tmp_path / "c.sqlite", FAILED_DAY))
     state = tmp_path / "s.sqlite"
     if outage == "refused":
         env.setenv("KRA_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{free_port()}{WEBHOOK_PATH}")
@@ -168,7 +158,7 @@ def test_a_change_not_delivered_is_sent_on_the_next_run_once(outage, env, receiv
 
 
 def test_restart_between_runs_sends_nothing_twice(receiver, tmp_path):
-    url = build_sqlite(tmp_path / "c.sqlite", FAILED_DAY,
+    url = sqlite_url(tmp_path / "c.sqlite", FAILED_DAY,
                        [stuck_job("job-a", TODAY, 1)])
     env = {"DATABASE_URL": url, "KRA_ALERT_WEBHOOK_URL": receiver.url, "KRA_ALERT_FORMAT": "json",
            "KRA_USUAL_WEEKDAYS": NO_USUAL_DAYS, "KRA_DASHBOARD_URL": "https://dash.example.com"}
@@ -213,8 +203,8 @@ def test_restart_between_runs_sends_nothing_twice(receiver, tmp_path):
 )
 def test_bad_arguments_and_configuration_exit_2(args, env_extra, message, env, tmp_path,
                                                capsys):
-    url = build_sqlite(tmp_path / "c.sqlite", FAILED_DAY)
-    build_sqlite(tmp_path / "other.sqlite")
+    url = sqlite_url(tmp_path / "c.sqlite", FAILED_DAY)
+    sqlite_url(tmp_path / "other.sqlite")
     env.setenv("DATABASE_URL", url)
     for name, value in env_extra.items():
         env.setenv(name, value)
@@ -233,11 +223,11 @@ def test_bad_arguments_and_configuration_exit_2(args, env_extra, message, env, t
 
 def test_without_a_webhook_it_is_a_plain_check(env, tmp_path):
     env.delenv("KRA_ALERT_WEBHOOK_URL")
-    env.setenv("DATABASE_URL", build_sqlite(tmp_path / "ok.sqlite",
+    env.setenv("DATABASE_URL", sqlite_url(tmp_path / "ok.sqlite",
                                             races(TODAY, 1, [(C, E, C)] * 12)))
     code, out, err = watch(state=tmp_path / "s.sqlite")
     assert (code, "주의할 항목 없음" in out) == (0, True), out + err
-    env.setenv("DATABASE_URL", build_sqlite(tmp_path / "bad.sqlite", FAILED_DAY))
+    env.setenv("DATABASE_URL", sqlite_url(tmp_path / "bad.sqlite", FAILED_DAY))
     code, out, err = watch("--lang", "en", state=tmp_path / "s.sqlite")
     assert code == 1 and "1 item(s) need attention" in out and "❌ failed" in out
     assert not (tmp_path / "s.sqlite").exists()  # a check keeps no state
@@ -250,7 +240,7 @@ def test_webhook_from_secrets_toml(fmt, expected, env, receiver, tmp_path):
     (tmp_path / ".streamlit").mkdir()
     (tmp_path / ".streamlit" / "secrets.toml").write_text(
         f'[alerts]\nwebhook_url = "{receiver.url}"\nformat = "{fmt}"\n')
-    env.setenv("DATABASE_URL", build_sqlite(tmp_path / "c.sqlite", FAILED_DAY))
+    env.setenv("DATABASE_URL", sqlite_url(tmp_path / "c.sqlite", FAILED_DAY))
     code, out, err = watch(state=tmp_path / "s.sqlite")
     if expected is None:
         assert code == 1 and [b["kind"] for b in receiver.accepted] == ["failed"]
@@ -261,7 +251,7 @@ def test_webhook_from_secrets_toml(fmt, expected, env, receiver, tmp_path):
 
 def test_dry_run_prints_and_sends_nothing(env, receiver, tmp_path):
     env.setenv("KRA_ALERT_FORMAT", "slack")
-    env.setenv("DATABASE_URL", build_sqlite(tmp_path / "c.sqlite", FAILED_DAY))
+    env.setenv("DATABASE_URL", sqlite_url(tmp_path / "c.sqlite", FAILED_DAY))
     code, out, err = watch("--dry-run", state=tmp_path / "s.sqlite")
     assert code == 1 and receiver.posts == []
     assert "보낼 내용 (dry-run" in out
