@@ -4,6 +4,7 @@ race date and racecourse. Every table row, calendar cell and chart bar opens its
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import pandas as pd
 import streamlit as st
@@ -89,12 +90,18 @@ def open_race(race_date: object, meet: object) -> None:
     switch_to("race", **params)
 
 
+def _selection(event: object) -> Mapping:
+    """The ``selection`` of a table's or chart's event (a dict-like state)."""
+    selection = event.get("selection") if isinstance(event, Mapping) else None
+    return selection if isinstance(selection, Mapping) else {}
+
+
 def open_selected_row(event, frame: pd.DataFrame) -> None:  # noqa: ANN001
     """The race day of the table row a viewer clicked (``frame`` in the order shown)."""
-    rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
+    rows = list(_selection(event).get("rows") or [])
     if rows and 0 <= rows[0] < len(frame):
         row = frame.iloc[rows[0]]
-        if pd.isna(row["meet"]) or row["date"] is None:  # stuck jobs naming no race day
+        if pd.isna(row["meet"]) or pd.isna(row["date"]):  # stuck jobs naming no race day
             switch_to("jobs")
         else:
             open_race(row["date"], row["meet"])
@@ -102,7 +109,7 @@ def open_selected_row(event, frame: pd.DataFrame) -> None:  # noqa: ANN001
 
 def open_selected_cell(event, name: str, cells: pd.DataFrame) -> None:  # noqa: ANN001
     """The race day of the chart cell or bar a viewer clicked, when it is one shown."""
-    picked = (getattr(event, "selection", None) or {}).get(name) or []
+    picked = _selection(event).get(name) or []
     if not picked or not isinstance(picked[0], dict):
         return
     date, meet = str(picked[0].get("date")), picked[0].get("meet")
@@ -117,7 +124,7 @@ def open_selected_cell(event, name: str, cells: pd.DataFrame) -> None:  # noqa: 
 def race_links(cells: pd.DataFrame) -> list[str]:
     """Race page links of ``date, meet`` cells, by their exact stored date text (the jobs
     page for a row that names no race day)."""
-    return [ctx.link("race", **day_params(d, m)) if d is not None and not pd.isna(m)
+    return [ctx.link("race", **day_params(d, m)) if not pd.isna(d) and not pd.isna(m)
             else ctx.link("jobs")
             for d, m in zip(cells["date"], cells["meet"], strict=True)]
 
@@ -259,7 +266,7 @@ def attention_list(rows: pd.DataFrame) -> None:
         age=[format_age(m * 60, ctx.lang) if m == m and not infinity_sign(u) else "-"
              for m, u in zip(rows["age_minutes"], rows["last_updated"], strict=True)],
         link=race_links(rows),
-        date=[date_shown(d, ctx.lang) if d is not None else ctx.t("overview.jobs_without_day")
+        date=[date_shown(d, ctx.lang) if not pd.isna(d) else ctx.t("overview.jobs_without_day")
               for d in rows["date"]],
         **_stage_cells(rows),
     )

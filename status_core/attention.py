@@ -243,6 +243,8 @@ def attention_rows(items: Sequence, now: dt.datetime) -> pd.DataFrame:
     # groups are met in the list's order.
     rows = [_item_row(cell, group, now) for cell, group in groups.items()]
     frame = pd.DataFrame(rows, columns=list(ATTENTION_COLUMNS))
+    for name in ("kind", "kinds", "date", "job_ids"):  # None stays None, not NaN
+        frame[name] = pd.Series([r[name] for r in rows], dtype=object)
     for name in ATTENTION_COUNTS:
         frame[name] = pd.array(frame[name].tolist(), dtype="Int64")
     frame["meet"] = pd.array(frame["meet"].tolist(), dtype="Int64")
