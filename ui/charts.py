@@ -125,7 +125,7 @@ def calendar_chart(calendar: pd.DataFrame, lang: str) -> alt.Chart:
     ).add_params(_pick(CALENDAR_SELECTION))
     # A white disc under each icon keeps it readable on every fill (a red icon on the
     # vermillion of "failed" would vanish).
-    discs = base.mark_circle(color="white", opacity=0.9, size=260)
+    discs = base.mark_circle(color="white", opacity=0.9, size=360)
     icons = base.mark_text(fontSize=13).encode(text="icon:N")
     return (cells + discs + icons).properties(height=alt.Step(34))
 
