@@ -105,7 +105,9 @@ def calendar_chart(calendar: pd.DataFrame, lang: str) -> alt.Chart:
     )
     base = alt.Chart(frame).encode(
         x=alt.X("day:O", title=t("col.date", lang), axis=alt.Axis(labelAngle=-45)),
-        y=alt.Y("course:N", title=None, axis=alt.Axis(labelLimit=220)),
+        # the title names the field for screen readers; the axis shows none
+        y=alt.Y("course:N", title=t("col.meet", lang),
+                axis=alt.Axis(title=None, labelLimit=220)),
         tooltip=[
             alt.Tooltip("day:O", title=t("col.date", lang)),
             alt.Tooltip("course:N", title=t("col.meet", lang)),
