@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from status_core import attention, latest
+from status_core.actions import plan
 from status_core.alerts.evaluate import ACTIVE_JOBS_LIMIT
 from status_core.alerts.items import build_items
 from status_core.alerts.messages import kind_label
@@ -25,7 +26,7 @@ from status_core.states import (
     state_label,
 )
 from status_core.timestamps import infinity_sign, kst_text
-from ui import charts
+from ui import actions, charts
 from ui.cells import date_shown, plain, time_column, times
 from ui.common import (
     as_of,
@@ -61,6 +62,7 @@ def back_from_race() -> None:
 back_from_race()
 ctx = setup_page("overview", range_filters=True, live=True)
 st.title(ctx.t("app.title"))
+who = actions.access(ctx)
 st.caption(ctx.t(
     "overview.caption", start=ctx.start, end=ctx.end,
     meets=", ".join(meet_label(m, ctx.lang) for m in ctx.meets or MEETS)))
@@ -285,6 +287,31 @@ def attention_list(rows: pd.DataFrame) -> None:
     open_selected_row(event, rows)
     csv_download(ctx, times(rows, ["last_updated"]),
                  f"attention_{ctx.start}_{ctx.end}", key="csv_attention")
+    attention_actions(rows)
+
+
+def attention_actions(items: pd.DataFrame) -> None:
+    """Operators pick an attention row (a race day) and ask the collector about that day."""
+    if not who.allowed:
+        return
+    today = attention.today_kst(dt.datetime.now(dt.UTC))
+    rows = [(d, int(m), k) for d, m, k in zip(items["date"], items["meet"], items["kind"],
+                                              strict=True)
+            if not pd.isna(d) and not pd.isna(m) and plan.actionable_day(d, int(m), today)]
+    if not rows:
+        return
+    chosen = st.selectbox(
+        ctx.t("action.attention_pick"), range(len(rows)), key="attention_action_pick",
+        format_func=lambda i: (f"{kind_label(rows[i][2], ctx.lang)} · {rows[i][0]} "
+                               f"{meet_label(rows[i][1], ctx.lang)}"))
+    race_date, meet, _kind = rows[chosen or 0]
+    try:
+        races = Data(ctx, ctx.interval).races(race_date, meet)
+    except StatusError:
+        races = None
+    actions.caption(ctx, who)
+    actions.day_actions(ctx, who, "overview", race_date, meet,
+                        races if races is not None else pd.DataFrame(), key="attention_action")
 
 
 def _columns(shown: pd.DataFrame) -> dict:
@@ -402,3 +429,4 @@ def body() -> None:
 
 
 body()
+actions.show_dialog(ctx, who, "overview")

@@ -12,6 +12,7 @@ from status_core.domain import KST, MEETS, meet_label
 from status_core.errors import StatusError
 from status_core.inputs import is_valid_date_text, to_date
 from status_core.timestamps import kst_text
+from ui import actions
 from ui.cells import date_shown, plain, time_column, times
 from ui.common import (
     as_of,
@@ -92,6 +93,24 @@ race_date, meet = day
 is_day = is_valid_date_text(race_date)  # else a stored text opened as it is (?stored=)
 if not is_day:
     st.info(ctx.t("race.stored_cell", text=plain(date_shown(race_date, ctx.lang))))
+who = actions.access(ctx)
+
+
+def action_section() -> None:
+    """Re-collect the day or some of its races, or collect missing results (operators)."""
+    if not who.allowed or not is_day:
+        return
+    try:
+        races = data.races(race_date, meet)
+    except StatusError:
+        races = pd.DataFrame()  # the page below says what is wrong; the whole day still works
+    with st.container(border=True):
+        st.markdown(f"**{ctx.t('action.section')}**")
+        actions.caption(ctx, who)
+        actions.day_actions(ctx, who, "race", race_date, meet, races, key="race_action")
+
+
+action_section()
 
 
 def summary(status: dict) -> None:
@@ -280,3 +299,4 @@ def body() -> None:
 
 
 body()
+actions.show_dialog(ctx, who, "race")

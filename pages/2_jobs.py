@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from status_core import attention
+from status_core.actions.guards import OPEN_JOB_STATUSES
+from status_core.actions.rules import check_job_id
 from status_core.domain import ACTIVE_JOB_STATUSES, JOB_STATUSES, JOB_TYPES, format_age
 from status_core.errors import StatusError
 from status_core.queries import ERROR_PREVIEW
 from status_core.text import STRINGS
-from ui import charts
+from ui import actions, charts
 from ui.cells import time_column, times
-from ui.common import as_of, csv_download, input_warning, setup_page, show_error
+from ui.common import (
+    as_of,
+    csv_download,
+    input_warning,
+    page_link,
+    setup_page,
+    show_error,
+    status_badge,
+)
 from ui.data import Data
 from ui.filters import resolve_choices, resolve_optional_date
 from ui.pages import page
@@ -21,10 +32,71 @@ from ui.tables import job_columns, job_detail, jobs_for_csv, jobs_for_display
 from ui.text import cell, md_plain
 
 JOB_LIMIT = 500
+#: Seconds between two reads of the one job shown by ``?job=``, until it ends.
+JOB_REFRESH = 3
 W_TYPES, W_STATUSES, W_RACE_DATE = "w_job_types", "w_job_statuses", "w_job_race_date"
 
 ctx = setup_page("jobs", range_filters=True, live=True)
 st.title(f"{page('jobs').icon} {ctx.t('nav.jobs')}")
+who = actions.access(ctx)
+
+
+def job_open(job) -> bool:  # noqa: ANN001
+    return not job.empty and job["status"].iloc[0] in OPEN_JOB_STATUSES
+
+
+def one_job(job_id: str) -> None:
+    """The job of ``?job=``, refreshed every few seconds until it ends."""
+    st.subheader(ctx.t("jobs.one_job"))
+    st.code(job_id, language=None)
+    page_link(ctx, "jobs", label=ctx.t("jobs.all_jobs"))
+    try:
+        was_open = job_open(Data(ctx).job(job_id))
+    except StatusError as exc:
+        show_error(ctx, exc)
+        return
+
+    @st.fragment(run_every=f"{JOB_REFRESH}s" if was_open else None)
+    def follow() -> None:
+        fresh = Data(ctx)
+        try:
+            job = fresh.job(job_id)
+        except StatusError as exc:
+            show_error(ctx, exc)
+            return
+        if job.empty:
+            st.info(ctx.t("jobs.one_job_missing"))
+            return
+        if was_open and not job_open(job):
+            st.rerun()  # ended: draw it once more, without the timer
+        as_of(ctx, fresh.as_of)
+        st.metric(ctx.t("col.status"), status_badge(job["status"].iloc[0], ctx.lang))
+        progress = pd.to_numeric(job["progress"], errors="coerce").iloc[0]
+        st.progress(0 if pd.isna(progress) else int(min(max(progress, 0), 100)))
+        shown = jobs_for_display(ctx, job)
+        st.dataframe(shown, hide_index=True, width="stretch", key="one_job_table",
+                     column_order=["job_id", "type", "status_label", "race_date", "meet",
+                                   "created_at", "started_at", "completed_at",
+                                   "duration_min", "progress", "current_step",
+                                   "retry_count", "error_message"],
+                     column_config=job_columns(ctx, shown))
+        job_detail(ctx, job, fresh.job_text, key="one_job_detail")
+        st.caption(ctx.t("jobs.one_job_live", seconds=JOB_REFRESH) if job_open(job)
+                   else ctx.t("jobs.one_job_ended"))
+        if job_open(job):
+            actions.cancel_action(ctx, who, "jobs", [job_id], key="one_job_action")
+
+    follow()
+
+
+wanted_job = st.query_params.get("job")
+if wanted_job is not None:
+    problem = check_job_id(wanted_job)
+    if problem is None:
+        one_job(wanted_job)
+        actions.show_dialog(ctx, who, "jobs")
+        st.stop()
+    input_warning(problem.text(ctx.lang), ctx.lang)
 
 warnings: list[str] = []
 types = resolve_choices("job_types", "type", JOB_TYPES, W_TYPES, warnings)
@@ -80,6 +152,8 @@ def stuck_section(active, now: dt.datetime) -> None:  # noqa: ANN001
         key="stuck_table",
     )
     csv_download(ctx, jobs_for_csv(stuck), "stuck_jobs", key="csv_stuck")
+    actions.cancel_action(ctx, who, "jobs", [str(j) for j in stuck["job_id"]],
+                          key="stuck_action")
 
 
 def recent_section(jobs, data: Data) -> None:  # noqa: ANN001
@@ -156,3 +230,4 @@ def body() -> None:
 
 
 body()
+actions.show_dialog(ctx, who, "jobs")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import STARTED_AT, __version__
+from .actions.command import add_commands as add_action_commands
 from .alerts.commands import add_commands as add_alert_commands
 from .domain import KST, MEETS, meet_name
 from .engine import make_engine, run_read
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--interval", default="5", help="seconds between live steps (default 5)")
     demo.add_argument("--steps", default="0", help="stop after N live steps (0: run forever)")
     add_alert_commands(sub)  # watch, metrics
+    add_action_commands(sub)  # recollect
     return parser
 
 
@@ -307,7 +309,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
     args = parser.parse_args(argv)
     handlers = {"status": _cmd_status, "check": _cmd_check, "demo": _cmd_demo}
     try:
-        if args.command not in handlers:  # watch, metrics: status_core.alerts.commands
+        if args.command not in handlers:  # watch, metrics, recollect: their own modules
             return args.run(args, out, err)
         return handlers[args.command](args, out)
     except StatusError as exc:

@@ -307,6 +307,7 @@ def jobs_frame(
     statuses: Sequence[str] | None = None,
     limit: int = 500,
     stored: bool = False,
+    job_id: str | None = None,
 ) -> pd.DataFrame:
     """Recent jobs, newest first, light columns plus ``race_date``/``meet`` read from
     ``parameters`` and ``duration_s``.
@@ -317,11 +318,15 @@ def jobs_frame(
     ``race_date`` its ``race_date`` as text and ``meet`` its integer ``meet`` (else NA).
     ``error_message`` holds at most :data:`ERROR_PREVIEW` characters and ``current_step``
     :data:`STEP_PREVIEW` (cut by the server); ``error_length`` is the stored error's full
-    length (None without one). :func:`job_text` reads one job's whole error.
+    length (None without one). :func:`job_text` reads one job's whole error. ``job_id``
+    selects that one job.
     """
     dialect = conn.dialect.name
     where, params = [], {"limit": int(limit)}
     binds = []
+    if job_id is not None:
+        where.append("job_id = :job_id")
+        params["job_id"] = str(job_id)
     if race_date is not None:
         where.append(f"CAST({_param_expr(dialect, 'race_date')} AS TEXT) = :race_date")
         params["race_date"] = _cell_date(race_date, stored)

@@ -15,6 +15,8 @@ plugin                       what it gives
 ``tests.injection_support``  hostile text and how to tell whether a page rendered it
 ``tests.check_support``      the DB check's cases, one per cause
 ``tests.demo_support``       the demo library's generated stories (``story``, ``saturday``)
+``tests.collector_server``   a real test collector API writing jobs into ``pg_db``
+                             (``collector``, ``collector_env``, ``make_client``)
 ===========================  ==================================================================
 
 Plain helper modules: ``tests.pgcluster`` (the cluster; ``bench/`` uses it too),
@@ -45,6 +47,7 @@ pytest_plugins = (
     "tests.injection_support",
     "tests.check_support",
     "tests.demo_support",
+    "tests.collector_server",
 )
 
 _ISOLATED_PREFIXES = ("KRA_",)

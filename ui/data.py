@@ -158,6 +158,11 @@ class Data:
         """The collector's newest ``races.updated_at`` and ``jobs.created_at``."""
         return self._call("latest_writes")
 
+    def job(self, job_id: str) -> pd.DataFrame:
+        """One job by id (at most one row), read fresh: the jobs page follows a job it was
+        sent to until the job ends."""
+        return _fetch(self.ctx.require_target(), jobs_frame, job_id=str(job_id), limit=1).data
+
     def job_text(self, job_id: str) -> dict | None:
         """One job's whole error and step, read when a viewer asks for it. Not cached:
         an error can be hundreds of KB, and a cache would keep one per job looked at."""

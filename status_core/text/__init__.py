@@ -7,6 +7,7 @@ split by area only to keep each file readable:
 - :mod:`.dashboard`: the pages (navigation, sidebar, overview, race detail, jobs, login);
 - :mod:`.check`: the DB check page;
 - :mod:`.diagnosis`: the diagnosis' step titles, report lines and step sentences;
+- :mod:`.actions`: requests to the collector (its rules, every outcome, the dialogs);
 - :mod:`.advice`: each cause's label (``cause.*``) and hint (``hint.*``), the check's own
   hints (``check_hint.*``) and the notes of the diagnosis (``note.*``).
 
@@ -15,6 +16,7 @@ Adding a string: one entry in the file of its area, then ``t(key, lang)`` where 
 
 from __future__ import annotations
 
+from .actions import ACTIONS
 from .advice import ADVICE
 from .check import CHECK
 from .dashboard import DASHBOARD
@@ -34,7 +36,7 @@ def _merged(*areas: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-STRINGS: dict[str, dict[str, str]] = _merged(DASHBOARD, CHECK, DIAGNOSIS, ADVICE)
+STRINGS: dict[str, dict[str, str]] = _merged(DASHBOARD, CHECK, DIAGNOSIS, ADVICE, ACTIONS)
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
