@@ -3,17 +3,14 @@
 Nothing here touches a database or Streamlit: every function takes the frames that
 :func:`status_core.queries.progress_frame` / :func:`status_core.queries.jobs_frame` return
 (plus "now" and thresholds) and returns a new frame or a small dict, so the pages only
-render and the rules can be tested case by case.
+render and the rules can be tested case by case. A cell's state is
+:func:`status_core.states.cell_states`'s; what an attention item is,
+:mod:`status_core.alerts.items` says.
 
-Words used below:
-
-- *cell*: one date x meet row of the progress frame.
-- *stalled*: a cell whose overall status is ``running`` and whose ``last_updated`` is older
-  than a threshold (default 30 minutes): the collector started and stopped writing.
-- *missing*: a past day on which a meet usually races, with no race stored at all.
-- *results missing*: a past race day with races but not one official result collected.
-- *stuck job*: a job still ``processing`` (or legacy ``running``/``retrying``) for longer
-  than a threshold (default 60 minutes).
+Words used below: a *cell* is one date x meet row of the progress frame; a *missing* day
+is a past day on which a meet usually races with no race stored at all; a *stuck job* is
+still ``processing`` (or legacy ``running``/``retrying``) after a threshold (default 60
+minutes).
 """
 
 from __future__ import annotations
@@ -32,7 +29,7 @@ from .domain import JOB_TYPES as JOB_TYPES
 from .domain import KST as KST
 from .domain import USUAL_WEEKDAYS as DEFAULT_USUAL_WEEKDAYS
 from .inputs import is_valid_date_text, to_date
-from .settings import DEFAULT_STALLED_MINUTES, DEFAULT_STUCK_MINUTES
+from .settings import DEFAULT_STUCK_MINUTES, Thresholds
 from .settings import format_weekdays as format_weekdays
 from .settings import parse_minutes as parse_minutes
 from .settings import parse_weekdays as parse_weekdays
@@ -40,15 +37,14 @@ from .timestamps import as_utc, kst_safe
 
 DEFAULT_RANGE_DAYS = 14
 
-#: Kinds of attention rows, most urgent first.
-ATTENTION_KINDS = ("failed", "stalled", "missing", "results_missing")
-ATTENTION_COLUMNS = (
-    "kind", "date", "meet", "total_races", "collected_races", "enriched_races",
-    "result_collected", "failed_races", "status", "last_updated", "age_minutes",
-)
-
-#: Segments of the stacked progress chart; they add up to ``total_races``.
-PROGRESS_STAGES = ("enriched", "collected", "failed", "pending")
+#: Segments of the stacked progress chart, bottom up; they add up to ``total_races``.
+PROGRESS_STAGES = ("enriched", "enrichment_failed", "collected", "collection_failed", "pending")
+#: The counts an attention row and a card carry (from the progress frame).
+ATTENTION_COUNTS = ("total_races", "collected_races", "enriched_races", "result_collected",
+                    "collection_failed", "enrichment_failed", "result_failed", "failed_races")
+ATTENTION_COLUMNS = ("kind", "kinds", "date", "meet", *ATTENTION_COUNTS, "stuck_jobs",
+                     "job_ids", "last_updated", "age_minutes")
+CALENDAR_COLUMNS = ("date", "meet", "state", *ATTENTION_COUNTS, "last_updated")
 
 
 # --------------------------------------------------------------------------- time
@@ -112,24 +108,34 @@ def headline(progress: pd.DataFrame) -> dict:
     }
 
 
+def _count(frame: pd.DataFrame, column: str) -> pd.Series:
+    return pd.to_numeric(frame[column], errors="coerce").fillna(0).astype("int64")
+
+
 def progress_stages(progress: pd.DataFrame) -> pd.DataFrame:
     """Long frame ``date, meet, stage, races`` for a stacked chart.
 
-    Stages (see :data:`PROGRESS_STAGES`): ``enriched`` (enriched races), ``collected``
-    (collected but not yet enriched), ``failed`` (collection failed), ``pending`` (the rest).
-    For consistent data they add up to ``total_races``.
+    Stages, bottom up (:data:`PROGRESS_STAGES`): ``enriched``; ``enrichment_failed``
+    (collected, enrichment failed); ``collected`` (collected, waiting for enrichment);
+    ``collection_failed``; ``pending`` (the rest). Each is clipped to what is left of
+    ``total_races``, so the bars never exceed it, whatever the stored values.
     """
     if progress.empty:
         return pd.DataFrame({"date": pd.Series(dtype=object), "meet": pd.Series(dtype="int64"),
                              "stage": pd.Series(dtype=object),
                              "races": pd.Series(dtype="int64")})
-    enriched = progress["enriched_races"]
-    collected = (progress["collected_races"] - enriched).clip(lower=0)
-    failed = progress["collection_failed"]
-    pending = (progress["total_races"] - enriched - collected - failed).clip(lower=0)
+    total = _count(progress, "total_races")
+    enriched = _count(progress, "enriched_races").clip(upper=total)
+    waiting = (_count(progress, "collected_races").clip(upper=total) - enriched).clip(lower=0)
+    enrichment_failed = np.minimum(_count(progress, "enrichment_failed"), waiting)
+    collected = waiting - enrichment_failed
+    collection_failed = np.minimum(_count(progress, "collection_failed"),
+                                   (total - enriched - waiting).clip(lower=0))
+    pending = (total - enriched - waiting - collection_failed).clip(lower=0)
     wide = pd.DataFrame({
         "date": progress["date"], "meet": progress["meet"], "enriched": enriched,
-        "collected": collected, "failed": failed, "pending": pending,
+        "enrichment_failed": enrichment_failed, "collected": collected,
+        "collection_failed": collection_failed, "pending": pending,
     })
     long = wide.melt(id_vars=["date", "meet"], value_vars=list(PROGRESS_STAGES),
                      var_name="stage", value_name="races")
@@ -144,41 +150,6 @@ def _age_minutes(last_updated: pd.Series, now: dt.datetime) -> pd.Series:
     ref = _utc_stamp(now)
     ages = (ref - pd.to_datetime(last_updated, utc=True)).dt.total_seconds() / 60.0
     return ages.round(0)
-
-
-def stalled_cells(
-    progress: pd.DataFrame, now: dt.datetime, minutes: int = DEFAULT_STALLED_MINUTES
-) -> pd.DataFrame:
-    """Cells whose status is ``running`` and whose ``last_updated`` is more than
-    ``minutes`` before ``now`` (a cell with no ``last_updated`` cannot be judged and is
-    not stalled). Adds ``age_minutes``."""
-    if progress.empty:
-        return progress.assign(age_minutes=pd.Series(dtype=float))
-    ages = _age_minutes(progress["last_updated"], now)
-    mask = (progress["status"] == "running") & ages.notna() & (ages > minutes)
-    return progress.loc[mask].assign(age_minutes=ages[mask]).reset_index(drop=True)
-
-
-def failed_cells(progress: pd.DataFrame) -> pd.DataFrame:
-    """Cells with at least one failed race (collection, enrichment or result), or whose
-    overall status is ``failed``."""
-    if progress.empty:
-        return progress.copy()
-    mask = (progress["failed_races"] > 0) | (progress["status"] == "failed")
-    return progress.loc[mask].reset_index(drop=True)
-
-
-def results_missing(progress: pd.DataFrame, today: dt.date) -> pd.DataFrame:
-    """Past race days (``date`` before ``today``, Korean date) that have races but not a
-    single collected official result."""
-    if progress.empty:
-        return progress.copy()
-    mask = (
-        (progress["date"] < f"{today:%Y%m%d}")
-        & (progress["total_races"] > 0)
-        & (progress["result_collected"] == 0)
-    )
-    return progress.loc[mask].reset_index(drop=True)
 
 
 def expected_days(
@@ -220,81 +191,82 @@ def missing_days(
     return out.astype({"weekday": "int64"})
 
 
-def attention_frame(
-    progress: pd.DataFrame, *, start: str, end: str, now: dt.datetime,
-    meets: Sequence[int] | None = None, stalled_minutes: int = DEFAULT_STALLED_MINUTES,
-    usual: Mapping[int, Iterable[int]] | None = None,
-) -> pd.DataFrame:
-    """Everything that needs attention in one frame, most urgent kind first, newest date
-    first within a kind. Columns :data:`ATTENTION_COLUMNS`; ``kind`` is one of
-    :data:`ATTENTION_KINDS`. A cell can appear under several kinds (e.g. failed and
-    results missing)."""
-    today = today_kst(now)
-    parts = []
-    for kind, frame in (
-        ("failed", failed_cells(progress)),
-        ("stalled", stalled_cells(progress, now, stalled_minutes)),
-        ("results_missing", results_missing(progress, today)),
-    ):
-        if not frame.empty:
-            parts.append(frame.assign(kind=kind))
-    missing = missing_days(progress, start, end, today, meets, usual)
-    if not missing.empty:
-        parts.append(missing.drop(columns=["weekday"]).assign(
-            kind="missing", total_races=0, collected_races=0, enriched_races=0,
-            result_collected=0, failed_races=0, status="missing"))
-    if not parts:
-        return _empty_attention()
-    out = pd.concat([p for p in parts], ignore_index=True)
-    if "age_minutes" not in out:
-        out["age_minutes"] = np.nan
-    if "last_updated" not in out:
-        out["last_updated"] = pd.NaT
-    out["last_updated"] = pd.to_datetime(out["last_updated"], utc=True)
-    mask = out["age_minutes"].isna() & out["last_updated"].notna()
-    out.loc[mask, "age_minutes"] = _age_minutes(out.loc[mask, "last_updated"], now)
-    order = {k: i for i, k in enumerate(ATTENTION_KINDS)}
-    out["_order"] = out["kind"].map(order)
-    out = out.sort_values(["_order", "date", "meet"], ascending=[True, False, True])
-    out = out.loc[:, list(ATTENTION_COLUMNS)].reset_index(drop=True)
-    for col in ("meet", "total_races", "collected_races", "enriched_races",
-                "result_collected", "failed_races"):
-        out[col] = out[col].astype("int64")
-    return out
+def item_frames(
+    progress: pd.DataFrame, active_jobs: pd.DataFrame, *, start: str, end: str,
+    now: dt.datetime, meets: Sequence[int] | None, thresholds: Thresholds,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The three frames the attention items are built from
+    (:func:`status_core.alerts.items.build_items`): the cells with their honest states
+    (:func:`status_core.states.cell_states`), the missing days of ``start..end`` and the
+    stuck jobs of ``meets`` among ``active_jobs``. The overview and the alerts both call
+    this, so they list the same items."""
+    from .states import cell_states  # states imports this module's clock
+
+    states = cell_states(progress, now=now, stalled_minutes=thresholds.stalled_minutes)
+    missing = missing_days(progress, start, end, today_kst(now), meets,
+                           thresholds.usual_weekdays)
+    stuck = stuck_jobs(filter_jobs(active_jobs, meets=meets), now, thresholds.stuck_minutes)
+    return states, missing, stuck
 
 
-def _empty_attention() -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype="int64") for c in ATTENTION_COLUMNS})
-    for col in ("kind", "date", "status"):
-        frame[col] = frame[col].astype(object)
-    frame["last_updated"] = pd.Series(dtype="datetime64[us, UTC]")
+def _item_row(cell: tuple, group: list, now: dt.datetime) -> dict:
+    counted = next((i for i in group if i.cell is not None and "total_races" in i.data), None)
+    data = counted.data if counted is not None else {}
+    stuck = [i for i in group if i.kind == "stuck_job"]
+    updated = pd.to_datetime(data.get("last_updated"), utc=True)
+    row = {
+        "kind": group[0].kind,
+        "kinds": ",".join(dict.fromkeys(i.kind for i in group)),
+        "date": cell[0], "meet": cell[1],
+        **{name: data.get(name, pd.NA) for name in ATTENTION_COUNTS},
+        "stuck_jobs": len(stuck),
+        "job_ids": ", ".join(str(i.job_id) for i in stuck),
+        "last_updated": updated,
+        "age_minutes": np.nan if pd.isna(updated) else round(
+            (_utc_stamp(now) - updated).total_seconds() / 60.0),
+    }
+    return row
+
+
+def attention_rows(items: Sequence, now: dt.datetime) -> pd.DataFrame:
+    """The attention list of the overview: the items of
+    :func:`status_core.alerts.items.build_items` (most urgent first) gathered by race day,
+    one row per ``date, meet`` with its kinds joined most urgent first (``kinds``, e.g.
+    ``failed,stuck_job``; ``kind`` is the first). Stuck jobs join the row of their race day;
+    jobs that name no day share one row (``date``/``meet`` None). Rows keep the items'
+    order: most urgent kind, then newest date. Columns :data:`ATTENTION_COLUMNS`."""
+    groups: dict[tuple, list] = {}
+    for item in items:
+        if item.kind != "db_down":
+            groups.setdefault((item.date, item.meet), []).append(item)
+    # Items come most urgent first, so each group's first item is its most urgent and the
+    # groups are met in the list's order.
+    rows = [_item_row(cell, group, now) for cell, group in groups.items()]
+    frame = pd.DataFrame(rows, columns=list(ATTENTION_COLUMNS))
+    for name in ("kind", "kinds", "date", "job_ids"):  # None stays None, not NaN
+        frame[name] = pd.Series([r[name] for r in rows], dtype=object)
+    for name in ATTENTION_COUNTS:
+        frame[name] = pd.array(frame[name].tolist(), dtype="Int64")
+    frame["meet"] = pd.array(frame["meet"].tolist(), dtype="Int64")
+    frame["stuck_jobs"] = frame["stuck_jobs"].astype("int64")
+    frame["last_updated"] = pd.to_datetime(frame["last_updated"], utc=True)
     frame["age_minutes"] = frame["age_minutes"].astype(float)
     return frame
 
 
-def calendar_frame(
-    progress: pd.DataFrame, start: str, end: str, *, now: dt.datetime,
-    meets: Sequence[int] | None = None, usual: Mapping[int, Iterable[int]] | None = None,
-    stalled_minutes: int = DEFAULT_STALLED_MINUTES,
-) -> pd.DataFrame:
-    """One row per date x meet cell to draw as a calendar: the progress cells (``state`` =
-    their overall status, or ``stalled``) plus the missing days (``state`` = ``missing``).
-    Days with no races that are not usual race days are left out (blank in the calendar)."""
-    cols = ["date", "meet", "state", "total_races", "collected_races", "enriched_races",
-            "result_collected", "failed_races", "last_updated"]
+def calendar_frame(states: pd.DataFrame, missing: pd.DataFrame) -> pd.DataFrame:
+    """One row per date x meet to draw as a calendar: the cells of a
+    :func:`status_core.states.cell_states` frame with their ``state``, plus the
+    :func:`missing_days` (``state`` = ``missing``). Days with no races that are not usual
+    race days are left out (blank in the calendar)."""
+    cols = list(CALENDAR_COLUMNS)
     parts = []
-    if not progress.empty:
-        cells = progress.assign(state=progress["status"])
-        stalled = stalled_cells(progress, now, stalled_minutes)
-        keys = set(zip(stalled["date"], stalled["meet"], strict=True))
-        is_stalled = [(d, m) in keys for d, m in zip(cells["date"], cells["meet"], strict=True)]
-        cells.loc[is_stalled, "state"] = "stalled"
-        parts.append(cells.loc[:, cols])
-    missing = missing_days(progress, start, end, today_kst(now), meets, usual)
+    if not states.empty:
+        parts.append(states.loc[:, cols])
     if not missing.empty:
         parts.append(missing.drop(columns=["weekday"]).assign(
-            state="missing", total_races=0, collected_races=0, enriched_races=0,
-            result_collected=0, failed_races=0,
+            state="missing", **{c: 0 for c in cols if c.endswith(("races", "failed"))},
+            result_collected=0,
             last_updated=pd.Series(pd.NaT, index=missing.index, dtype="datetime64[us, UTC]"),
         ).loc[:, cols])
     if not parts:

@@ -99,15 +99,24 @@ def _json_record(rec: dict) -> dict:
     return {**rec, "last_updated": kst_iso(rec["last_updated"])}
 
 
-def _table(records: list[dict]) -> str:
-    header = ("date", "meet", "total", "collected", "enriched", "status",
+#: The human table's footnote: which columns are whose.
+TABLE_NOTE = ("state: the dashboard's own state (README, 'States'); status, collection, "
+              "enrichment, result: the collector API's values (as in --json)")
+
+
+def _table(records: list[dict], states: dict[tuple[str, int], tuple[str, int]]) -> str:
+    """The human table: each cell's honest state (``states``: ``(date, meet)`` -> ``(state,
+    failed races)``) next to the collector API's values, which stay as they are."""
+    header = ("date", "meet", "state", "total", "collected", "enriched", "failed", "status",
               "collection", "enrichment", "result", "last_updated (KST)")
     rows = [header]
     for r in records:
+        state, failed = states.get((r["date"], r["meet"]), ("-", 0))
         rows.append((
             date_label(r["date"]),
             f"{r['meet']} {meet_name(r['meet']) if r['meet'] in MEETS else ''}",
-            str(r["total_races"]), str(r["collected_races"]), str(r["enriched_races"]),
+            state, str(r["total_races"]), str(r["collected_races"]), str(r["enriched_races"]),
+            str(failed),
             r["status"], r["collection_status"], r["enrichment_status"], r["result_status"],
             kst_text(r["last_updated"], suffix=False),
         ))
@@ -115,6 +124,22 @@ def _table(records: list[dict]) -> str:
     lines = ["  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip()
              for row in rows]
     return "\n".join(lines)
+
+
+def _honest_states(frame) -> dict[tuple[str, int], tuple[str, int]]:  # noqa: ANN001
+    """``(date, meet)`` -> ``(state, failed races)`` of a progress frame, by
+    :func:`status_core.states.cell_states` with the configured stalled threshold (a bad
+    ``KRA_STALLED_MINUTES`` is named on stderr and the default used)."""
+    from .settings import read_thresholds
+    from .states import cell_states
+
+    thresholds, errors = read_thresholds()
+    for error in errors:
+        sys.stderr.write(f"{PROG}: warning: {error.message}; the default is used\n")
+    states = cell_states(frame, now=dt.datetime.now(dt.UTC),
+                         stalled_minutes=thresholds.stalled_minutes)
+    return {(str(d), int(m)): (str(s), int(f)) for d, m, s, f in zip(
+        states["date"], states["meet"], states["state"], states["failed_races"], strict=True)}
 
 
 def _width(text: str) -> int:
@@ -135,7 +160,13 @@ def _open(target: DatabaseTarget):  # noqa: ANN202
 
 
 def _cmd_status(args: argparse.Namespace, out: TextIO) -> int:
-    from .queries import collection_status, progress_frame, summary_records
+    from .queries import (
+        cell_progress,
+        cell_summary,
+        collection_status,
+        progress_frame,
+        summary_records,
+    )
 
     one_day = args.date is not None or args.stored_date is not None
     if sum((args.date is not None, args.stored_date is not None,
@@ -162,20 +193,26 @@ def _cmd_status(args: argparse.Namespace, out: TextIO) -> int:
                          hint="kra-status status --date 20260214 --meet 1")
     target = resolve_target()
     engine = _open(target)
+    frame = None
     try:
-        if one_day:
+        if one_day and args.json:
             records = [run_read(engine, target, collection_status, race_date, meet,
                                 stored=stored)]
+        elif one_day:
+            # One read gives both the collector's values and the honest state column.
+            frame = run_read(engine, target, cell_progress, race_date, meet, stored=stored)
+            records = [cell_summary(frame, race_date, meet)]
         else:
-            records = summary_records(run_read(engine, target, progress_frame, start, end,
-                                               meets))
+            frame = run_read(engine, target, progress_frame, start, end, meets)
+            records = summary_records(frame)
     finally:
         engine.dispose()
     if args.json:
         payload = _json_record(records[0]) if one_day else [_json_record(r) for r in records]
         out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     elif records:
-        out.write(_table(records) + "\n")
+        out.write(_table(records, _honest_states(frame)) + "\n")
+        out.write(f"({TABLE_NOTE})\n")
         if target.is_demo:
             out.write("(embedded demo data: set DATABASE_URL to read the collector's database)\n")
     else:

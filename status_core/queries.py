@@ -490,3 +490,15 @@ def job_status_counts(conn: Connection) -> dict[str, int]:
 def _sqlite_time(value: dt.datetime) -> str:
     return as_utc(value).strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
 
+
+_LATEST_WRITES_SQL = (
+    "SELECT (SELECT max(updated_at) FROM races), (SELECT max(created_at) FROM jobs)")
+
+
+def latest_writes(conn: Connection) -> dict[str, dt.datetime | None]:
+    """When the collector last wrote: the newest ``races.updated_at`` and the newest
+    ``jobs.created_at`` (aware UTC datetimes; ``None`` for a table without rows)."""
+    row = conn.execute(sa.text(_LATEST_WRITES_SQL)).one()
+    values = to_utc(pd.Series(list(row), dtype=object))
+    return {"races_updated_at": _python_timestamp(values.iloc[0]),
+            "jobs_created_at": _python_timestamp(values.iloc[1])}

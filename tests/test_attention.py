@@ -1,4 +1,5 @@
-"""status_core.attention: stalled / missing / results-missing cells, job grouping, stuck jobs."""
+"""status_core.attention: chart stages, missing days, the overview's attention rows and
+calendar (from the alert items and the honest states), job grouping, stuck jobs."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import pandas as pd
 import pytest
 
 from status_core import attention as at
+from status_core.alerts.items import build_items
 from status_core.errors import InputError
 from status_core.rules import derive_statuses
+from status_core.settings import Thresholds
 
 UTC = dt.UTC
 # Tuesday 2026-02-17 12:00 KST
@@ -112,76 +115,29 @@ def test_headline_empty() -> None:
     assert h["races"] == 0 and h["race_days"] == 0 and h["collected_pct"] == 0.0
 
 
-def test_progress_stages_add_up_to_total() -> None:
-    frame = progress(cell("20260214", 3, total=8, collected=4, enriched=2, coll_failed=2))
-    long = at.progress_stages(frame)
-    assert dict(zip(long["stage"], long["races"], strict=True)) == {
-        "enriched": 2, "collected": 2, "failed": 2, "pending": 2}
-    assert long["races"].sum() == 8
-
-
-# --------------------------------------------------------------------------- stalled
-
-
 @pytest.mark.parametrize(
-    ("row", "minutes", "stalled"),
+    ("row", "expected"),
     [
-        (cell("20260217", 1, collected=5, updated_min_ago=31), 30, True),
-        (cell("20260217", 1, collected=5, updated_min_ago=29), 30, False),
-        (cell("20260217", 1, collected=5, updated_min_ago=90), 120, False),
-        # completed and pending cells are never stalled, however old
-        (done("20260214", 1, updated_min_ago=5000), 30, False),
-        (cell("20260217", 1, updated_min_ago=5000), 30, False),
-        # failed cell: failed, not stalled
-        (cell("20260217", 1, coll_failed=10, updated_min_ago=500), 30, False),
-        # no timestamp: cannot be judged
-        (cell("20260217", 1, collected=5, updated_min_ago=None), 30, False),
+        # 8 collected, 2 enriched, 2 collection failures
+        (cell("20260214", 3, total=8, collected=4, enriched=2, coll_failed=2),
+         {"enriched": 2, "enrichment_failed": 0, "collected": 2, "collection_failed": 2,
+          "pending": 2}),
+        # the issue's day: 12 races, 10 collected, 8 enriched, 2 enrichment failures; the
+        # failures are enrichment failures, never drawn as collection failures
+        (cell("20260214", 1, total=12, collected=10, enriched=8, enr_failed=2, results=5),
+         {"enriched": 8, "enrichment_failed": 2, "collected": 0, "collection_failed": 0,
+          "pending": 2}),
+        # more failures stored than races left: clipped, the bar never exceeds the total
+        (cell("20260214", 1, total=4, collected=4, enriched=1, enr_failed=9, coll_failed=3),
+         {"enriched": 1, "enrichment_failed": 3, "collected": 0, "collection_failed": 0,
+          "pending": 0}),
     ],
 )
-def test_stalled_cells(row, minutes, stalled) -> None:
-    out = at.stalled_cells(progress(row), NOW, minutes)
-    assert (len(out) == 1) is stalled
-    if stalled:
-        assert out["age_minutes"].iloc[0] == pytest.approx(row_age(row), abs=1)
-
-
-def row_age(row: dict) -> float:
-    return (pd.Timestamp(NOW) - row["last_updated"]).total_seconds() / 60
-
-
-# --------------------------------------------------------------------------- failed
-
-
-@pytest.mark.parametrize(
-    ("row", "failed"),
-    [
-        (cell("20260214", 1, coll_failed=10), True),
-        (cell("20260214", 1, collected=10, enriched=9, enr_failed=1), True),
-        (cell("20260214", 1, collected=10, enriched=10, results=9, res_failed=1), True),
-        (done("20260214", 1), False),
-        (cell("20260214", 1, collected=3), False),
-    ],
-)
-def test_failed_cells(row, failed) -> None:
-    assert (len(at.failed_cells(progress(row))) == 1) is failed
-
-
-# --------------------------------------------------------------------------- results missing
-
-
-@pytest.mark.parametrize(
-    ("row", "missing"),
-    [
-        (cell("20260215", 1, collected=10, enriched=10, results=0), True),  # past, no result
-        (cell("20260215", 1, collected=10, enriched=10, results=0, res_failed=10), True),
-        (cell("20260215", 1, collected=10, enriched=10, results=4), False),  # some results
-        (done("20260215", 1), False),
-        (cell("20260217", 1, collected=10, enriched=10, results=0), False),  # today: not yet
-        (cell("20260221", 1, collected=10), False),  # future card
-    ],
-)
-def test_results_missing(row, missing) -> None:
-    assert (len(at.results_missing(progress(row), NOW.date())) == 1) is missing
+def test_progress_stages_add_up_to_total(row, expected) -> None:
+    long = at.progress_stages(progress(row))
+    assert dict(zip(long["stage"], long["races"], strict=True)) == expected
+    assert long["races"].sum() == row["total_races"]
+    assert list(long["stage"]) == list(at.PROGRESS_STAGES)
 
 
 # --------------------------------------------------------------------------- missing days
@@ -237,43 +193,89 @@ def test_missing_days_skips_today_and_future() -> None:
 # --------------------------------------------------------------------------- attention list
 
 
-def test_attention_frame_orders_kinds_and_dates() -> None:
+def rows_of(frame: pd.DataFrame, active: pd.DataFrame | None = None, *,
+            start: str = "20260213", end: str = "20260217", meets=None) -> pd.DataFrame:
+    """The overview's attention rows, built as the page builds them."""
+    active = jobs() if active is None else active
+    states, missing, stuck = at.item_frames(frame, active, start=start, end=end, now=NOW,
+                                            meets=meets, thresholds=Thresholds())
+    return at.attention_rows(build_items(states, missing, stuck), NOW)
+
+
+def test_attention_rows_one_per_day_kinds_joined_most_urgent_first() -> None:
     frame = progress(
-        cell("20260214", 1, coll_failed=10),                                    # failed
-        cell("20260217", 1, collected=5, updated_min_ago=45),                   # stalled
-        cell("20260215", 1, collected=10, enriched=10),                         # results missing
+        cell("20260214", 1, total=12, collected=10, enriched=8, enr_failed=2, results=5),
+        cell("20260217", 1, collected=5, updated_min_ago=45),               # stalled
+        cell("20260216", 3, updated_min_ago=300),                            # not started
+        cell("20260215", 1, collected=10, enriched=10),                      # results missing
         done("20260213", 2), done("20260213", 3), done("20260214", 2), done("20260215", 3),
     )
-    out = at.attention_frame(frame, start="20260213", end="20260217", now=NOW)
-    # 20260214 seoul failed also has no result -> results missing too
-    assert list(zip(out["kind"], out["date"], out["meet"], strict=True)) == [
+    active = jobs(
+        {"job_id": "stuck-1", "status": "processing", "started_at": ago(200),
+         "race_date": "20260216", "meet": 3},
+        {"job_id": "stuck-2", "status": "processing", "started_at": ago(150),
+         "race_date": "20260216", "meet": 3},
+        {"job_id": "stuck-x", "status": "processing", "started_at": ago(90)},
+    )
+    rows = rows_of(frame, active)
+    meets = [None if pd.isna(m) else int(m) for m in rows["meet"]]
+    assert list(zip(rows["kinds"], rows["date"], meets, strict=True)) == [
         ("failed", "20260214", 1),
+        ("not_started,stuck_job", "20260216", 3),
+        ("stuck_job", None, None),
         ("stalled", "20260217", 1),
         ("results_missing", "20260215", 1),
-        ("results_missing", "20260214", 1),
     ]
-    assert out.loc[1, "age_minutes"] == 45
-    assert list(out.columns) == list(at.ATTENTION_COLUMNS)
+    # one row per day: no race day twice
+    assert not rows[rows["date"].notna()].duplicated(["date", "meet"]).any()
+    failed = rows.iloc[0]
+    assert (failed["total_races"], failed["enriched_races"], failed["enrichment_failed"],
+            failed["result_collected"]) == (12, 8, 2, 5)
+    assert rows.iloc[1]["stuck_jobs"] == 2 and rows.iloc[1]["job_ids"] == "stuck-1, stuck-2"
+    assert rows.iloc[3]["age_minutes"] == 45
+    assert pd.isna(rows.iloc[2]["total_races"])
+    assert list(rows.columns) == list(at.ATTENTION_COLUMNS)
 
 
-def test_attention_frame_missing_rows_and_empty() -> None:
-    out = at.attention_frame(progress(), start="20260214", end="20260214", now=NOW, meets=[1])
-    assert list(zip(out["kind"], out["date"], out["meet"], strict=True)) == [
-        ("missing", "20260214", 1)]
-    assert out.loc[0, "total_races"] == 0
-    healthy = progress(done("20260214", 1))
-    assert at.attention_frame(healthy, start="20260214", end="20260214", now=NOW,
-                              meets=[1]).empty
+@pytest.mark.parametrize(
+    ("cells", "meets", "expected"),
+    [
+        ([], [1], [("missing", "20260215", 1), ("missing", "20260214", 1)]),
+        ([done("20260214", 1), done("20260215", 1)], [1], []),
+        # a stored day that is not a usual one is still judged; Seoul's Saturday is missing
+        ([done("20260215", 1), cell("20260216", 1, coll_failed=10)], [1],
+         [("failed", "20260216", 1), ("missing", "20260214", 1)]),
+    ],
+)
+def test_attention_rows_missing_days_and_empty(cells, meets, expected) -> None:
+    rows = rows_of(progress(*cells), start="20260214", end="20260216", meets=meets)
+    assert list(zip(rows["kind"], rows["date"], rows["meet"], strict=True)) == expected
+    if not expected:
+        assert rows.empty and list(rows.columns) == list(at.ATTENTION_COLUMNS)
 
 
-def test_calendar_frame_states() -> None:
-    frame = progress(done("20260214", 1), cell("20260217", 1, collected=5, updated_min_ago=45),
-                     cell("20260216", 1, collected=5, updated_min_ago=1))
-    cal = at.calendar_frame(frame, "20260214", "20260217", now=NOW, meets=[1],
-                            stalled_minutes=30)
-    assert list(zip(cal["date"], cal["state"], strict=True)) == [
-        ("20260214", "completed"), ("20260215", "missing"), ("20260216", "running"),
-        ("20260217", "stalled")]
+@pytest.mark.parametrize(
+    ("row", "state"),
+    [
+        (done("20260214", 1), "done"),
+        # failed outranks stalled: today, 45 minutes silent, one race failed
+        (cell("20260217", 1, collected=5, coll_failed=1, updated_min_ago=45), "failed"),
+        (cell("20260217", 1, collected=5, updated_min_ago=45), "stalled"),
+        (cell("20260216", 1, collected=5, updated_min_ago=1), "in_progress"),
+        (cell("20260215", 1, collected=10, enriched=10), "incomplete"),
+    ],
+)
+def test_calendar_frame_states(row, state) -> None:
+    states, missing, _ = at.item_frames(progress(row), jobs(), start="20260214",
+                                        end="20260217", now=NOW, meets=[1],
+                                        thresholds=Thresholds(stalled_minutes=30))
+    cal = at.calendar_frame(states, missing)
+    got = dict(zip(cal["date"], cal["state"], strict=True))
+    assert got[row["date"]] == state
+    # Seoul's usual days without races are drawn as missing
+    assert {d for d, s in got.items() if s == "missing"} == {"20260214", "20260215"} - {
+        row["date"]}
+    assert list(cal.columns) == list(at.CALENDAR_COLUMNS)
 
 
 @pytest.mark.parametrize(
@@ -326,7 +328,7 @@ def test_normalise_error_empty(empty) -> None:
 
 def jobs(*rows: dict) -> pd.DataFrame:
     cols = ["job_id", "type", "status", "created_at", "started_at", "completed_at",
-            "error_message", "meet"]
+            "error_message", "race_date", "meet"]
     frame = pd.DataFrame([{c: r.get(c) for c in cols} for r in rows], columns=cols)
     for col in ("created_at", "started_at", "completed_at"):
         frame[col] = pd.to_datetime(frame[col], utc=True)

@@ -361,6 +361,68 @@ def test_pickers_change_the_table_and_the_url(session):
     assert_no_exception(page)
 
 
+ROW_PX = 35  # the data grid's header and row height (Streamlit's default)
+
+
+def click_row(page, grid, index: int) -> None:  # noqa: ANN001
+    """Click the selection box of row ``index`` of a data grid (a canvas: by position)."""
+    grid.evaluate("e => e.scrollIntoView({block: 'center'})")
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 15, box["y"] + ROW_PX * (index + 1) + ROW_PX / 2)
+
+
+def calendar_cell(page, course: str, state_label: str | None = None):  # noqa: ANN001, ANN201
+    """A calendar cell (an SVG rect whose aria-label carries its tooltip) of ``course``,
+    of ``state_label`` when given; the first such cell."""
+    cells = page.locator('[data-testid="stVegaLiteChart"]').first.locator("g.mark-rect path")
+    wanted = [f"경마장: {course};"] + ([f"상태: {state_label};"] if state_label else [])
+    for i in range(cells.count()):
+        label = cells.nth(i).get_attribute("aria-label") or ""
+        if all(w in label for w in wanted):
+            return cells.nth(i), label
+    raise AssertionError(f"no calendar cell of {course} {state_label}")
+
+
+def opened_race_day(page) -> tuple[str, list[str], list[str]]:  # noqa: ANN001
+    """After a click: the race page in this tab; its path, date and meet."""
+    page.wait_for_url(re.compile(r".*/race\?.*"), timeout=TIMEOUT_MS)
+    settle(page, heading(PAGE_MARKERS["race"]))
+    assert PAGE_TITLES["race"] in main_h1(page)
+    got = query(page)
+    return urlsplit(page.url).path, got.get("date", []), got.get("meet", [])
+
+
+def test_a_click_opens_the_race_day_in_the_same_tab(session):
+    page = session.pages["overview"].page
+    before = query(page)
+    settle(page, heading(PAGE_MARKERS["overview"]))
+    meets = {meet_label(m, LANG): str(m) for m in (1, 2, 3)}
+
+    # A row of the table: the third one shown.
+    grid = table_after(page, PAGE_MARKERS["overview"])
+    row = read_table(page, grid)[2]
+    click_row(page, grid, 2)
+    assert opened_race_day(page) == ("/race", [row["date"]], [meets[row["meet_name"]]])
+    assert page.context.pages == [page]  # the same tab, no new one
+    assert_no_exception(page)
+
+    # Back: the overview with its own choices (not the race day's meet).
+    page.go_back()
+    settle(page, heading(PAGE_MARKERS["overview"]))
+    assert query(page) == before
+
+    # A calendar cell, clicked where a person clicks it: on its icon, in the middle.
+    course = meet_label(int(before["meet"][0]), LANG)
+    cell, label = calendar_cell(page, course)
+    cell.evaluate("e => e.scrollIntoView({block: 'center'})")
+    box = cell.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    day = re.search(r"\d{4}-\d{2}-\d{2}", label).group(0).replace("-", "")
+    assert opened_race_day(page) == ("/race", [day], [before["meet"][0]])
+    assert page.context.pages == [page]
+    assert_no_exception(page)
+
+
 def _run_check(page) -> None:  # noqa: ANN001
     page.get_by_role("button", name=t("check.run", LANG)).click()
     settle(page, heading(t("check.steps", LANG)), heading(t("check.report", LANG)))

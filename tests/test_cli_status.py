@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -79,9 +80,62 @@ def test_status_range_json_and_table(asyncpg_url, tmp_path):
     table = run_cli("status", "--start", "20260201", "--end", "20260228", env=env, cwd=tmp_path)
     assert table.returncode == 0
     lines = table.stdout.splitlines()
-    assert lines[0].split()[:3] == ["date", "meet", "total"]
+    assert lines[0].split()[:4] == ["date", "meet", "state", "total"]
     assert any(line.startswith("20260221") and "failed" in line for line in lines)
-    assert len(lines) == 6
+    assert len(lines) == 7 and lines[-1].startswith("(state: the dashboard's own state")
+
+
+# The issue's day: 12 races, 10 collected, 8 enriched, 2 enrichment failures, 5 results.
+ISSUE = [(C, E, C)] * 5 + [(C, E, P)] * 3 + [(C, F, P)] * 2 + [(P, P, P)] * 2
+#: What the collector's GET /api/v2/collection/status says about it: coarse by design.
+ISSUE_API = {"date": "20260214", "meet": 1, "total_races": 12, "collected_races": 10,
+             "enriched_races": 8, "status": "running", "collection_status": "collected",
+             "enrichment_status": "enriched", "result_status": "collected",
+             "last_updated": "2026-02-14T12:12:00+09:00"}
+DONE_API = {"date": "20260215", "meet": 1, "total_races": 4, "collected_races": 4,
+            "enriched_races": 4, "status": "completed", "collection_status": "collected",
+            "enrichment_status": "enriched", "result_status": "collected",
+            "last_updated": "2026-02-14T12:04:00+09:00"}
+
+
+@pytest.fixture
+def issue_url(pg_db):
+    pg_db.load(day("20260214", 1, ISSUE) + day("20260215", 1, [(C, E, C)] * 4))
+    return pg_db.url_for("kra_reader", scheme="postgresql+asyncpg")
+
+
+def human_rows(text: str) -> list[dict[str, str]]:
+    """The human table as dicts by header (columns are two or more spaces apart)."""
+    lines = [line for line in text.splitlines() if not line.startswith("(")]
+    header = re.split(r"\s{2,}", lines[0])
+    return [dict(zip(header, re.split(r"\s{2,}", line), strict=True)) for line in lines[1:]]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("args", "api", "states"),
+    [
+        (["--date", "20260214", "--meet", "1"], ISSUE_API, [("failed", "2")]),
+        (["--start", "20260214", "--end", "20260215"], [ISSUE_API, DONE_API],
+         [("failed", "2"), ("done", "0")]),
+    ],
+)
+def test_json_stays_the_collector_api_and_the_table_adds_the_honest_state(
+        issue_url, args, api, states, tmp_path):
+    env = {"DATABASE_URL": issue_url}
+    proc = run_cli("status", *args, "--json", env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    # byte for byte the collector API's fields and values: no state, no extra field
+    assert proc.stdout == json.dumps(api, ensure_ascii=False, indent=2) + "\n"
+    table = run_cli("status", *args, env=env, cwd=tmp_path)
+    assert table.returncode == 0, table.stderr
+    rows = human_rows(table.stdout)
+    assert [(r["state"], r["failed"]) for r in rows] == states
+    # the collector API's columns are still there, with the API's values
+    records = api if isinstance(api, list) else [api]
+    assert [(r["status"], r["collection"], r["enrichment"], r["result"]) for r in rows] == [
+        (a["status"], a["collection_status"], a["enrichment_status"], a["result_status"])
+        for a in records]
 
 
 def test_status_on_the_demo_with_no_configuration(tmp_path):

@@ -5,22 +5,27 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from status_core.alerts.messages import kind_label
 from status_core.attention import PROGRESS_STAGES
 from status_core.domain import JOB_STATUSES, KST, meet_label
 from status_core.inputs import is_valid_date_text
+from status_core.states import STATE_COLOURS, STATES, stage_texts, state_label
 from status_core.text import t
 from status_core.timestamps import kst_text
 
-STATE_COLOURS = {
-    "completed": "#2e7d32",
-    "running": "#1e88e5",
-    "stalled": "#fb8c00",
-    "failed": "#e53935",
-    "pending": "#9e9e9e",
-    "missing": "#6a1b9a",
-}
-STAGE_COLOURS = {"enriched": "#2e7d32", "collected": "#81c784", "failed": "#e53935",
-                 "pending": "#bdbdbd"}
+#: The calendar's colours: the cell states' colour-blind-safe palette
+#: (:data:`status_core.states.STATE_COLOURS`, Okabe-Ito) plus sky blue for a missing day.
+MISSING_COLOUR = "#56B4E9"
+CALENDAR_STATES = (*STATES, "missing")
+CALENDAR_COLOURS = {**STATE_COLOURS, "missing": MISSING_COLOUR}
+#: The stacked chart's segments, Okabe-Ito too: the two failures (vermillion, reddish
+#: purple) stay apart from enriched (bluish green) for red-green colour blindness.
+STAGE_COLOURS = {"enriched": "#009E73", "enrichment_failed": "#CC79A7",
+                 "collected": "#56B4E9", "collection_failed": "#D55E00", "pending": "#D9D9D9"}
+#: The names of the charts' click selections (``event.selection[name]``): each holds the
+#: ``date`` and ``meet`` of the cell clicked.
+CALENDAR_SELECTION = "cell"
+CHART_SELECTION = "bar"
 JOB_COLOURS = {
     "pending": "#bdbdbd", "queued": "#9e9e9e", "processing": "#1e88e5", "running": "#64b5f6",
     "retrying": "#ffb74d", "completed": "#2e7d32", "failed": "#e53935", "cancelled": "#616161",
@@ -39,9 +44,15 @@ def _date_label(dates: pd.Series) -> pd.Series:
         lambda d: f"{d[:4]}-{d[4:6]}-{d[6:]}" if is_valid_date_text(d) else f"⚠ {d!r}")
 
 
+def _pick(name: str) -> alt.Parameter:
+    # A click picks one date x meet; the page opens its race day.
+    return alt.selection_point(name=name, fields=["date", "meet"], on="click")
+
+
 def progress_chart(stages: pd.DataFrame, lang: str) -> alt.Chart:
-    """Stacked bars per date, one bar per racecourse side by side: enriched, collected,
-    failed, pending races."""
+    """Stacked bars per date, one bar per racecourse side by side: enriched, enrichment
+    failed, collected (waiting), collection failed, pending races. A click on a bar selects
+    its date x meet (:data:`CHART_SELECTION`)."""
     frame = stages.assign(
         day=_date_label(stages["date"]),
         course=[meet_label(m, lang) for m in stages["meet"]],
@@ -67,43 +78,58 @@ def progress_chart(stages: pd.DataFrame, lang: str) -> alt.Chart:
                 alt.Tooltip("races:Q", title=t("chart.races", lang)),
             ],
         )
+        .add_params(_pick(CHART_SELECTION))
         .properties(height=280)
     )
 
 
+def calendar_label(state: str, lang: str) -> str:
+    """Icon and word of a calendar cell: a cell state, or the missing day's kind."""
+    return kind_label("missing", lang) if state == "missing" else state_label(state, lang)
+
+
 def calendar_chart(calendar: pd.DataFrame, lang: str) -> alt.Chart:
-    """Date x racecourse heatmap coloured by overall status (plus stalled / missing)."""
-    states = list(STATE_COLOURS)
+    """Date x racecourse heatmap of the honest cell states (plus missing days): each cell
+    carries its state's icon as text, so colour is never the only sign. A click selects
+    its date x meet (:data:`CALENDAR_SELECTION`)."""
+    labels = {s: calendar_label(s, lang) for s in CALENDAR_STATES}
     frame = calendar.assign(
         day=_date_label(calendar["date"]),
         course=[meet_label(m, lang) for m in calendar["meet"]],
-        state_label=[t(f"state.{s}", lang) for s in calendar["state"]],
+        state_label=[labels.get(s, str(s)) for s in calendar["state"]],
+        icon=[labels.get(s, "?").split(" ", 1)[0] for s in calendar["state"]],
         updated=[kst_text(v, "%m-%d %H:%M", suffix=False)  # "∞" for an infinite time
                  for v in pd.to_datetime(calendar["last_updated"], utc=True)],
+        **{f"{stage}_text": stage_texts(calendar, stage, lang)
+           for stage in ("collection", "enrichment", "result")},
     )
-    return (
-        alt.Chart(frame)
-        .mark_rect(stroke="white", strokeWidth=1, cornerRadius=2)
-        .encode(
-            x=alt.X("day:O", title=t("col.date", lang), axis=alt.Axis(labelAngle=-45)),
-            y=alt.Y("course:N", title=None, axis=alt.Axis(labelLimit=220)),
-            color=alt.Color("state_label:N", title=t("col.status", lang),
-                            scale=alt.Scale(domain=[t(f"state.{s}", lang) for s in states],
-                                            range=list(STATE_COLOURS.values()))),
-            tooltip=[
-                alt.Tooltip("day:O", title=t("col.date", lang)),
-                alt.Tooltip("course:N", title=t("col.meet", lang)),
-                alt.Tooltip("state_label:N", title=t("col.status", lang)),
-                alt.Tooltip("total_races:Q", title=t("col.total_races", lang)),
-                alt.Tooltip("collected_races:Q", title=t("col.collected_races", lang)),
-                alt.Tooltip("enriched_races:Q", title=t("col.enriched_races", lang)),
-                alt.Tooltip("result_collected:Q", title=t("col.result_collected", lang)),
-                alt.Tooltip("failed_races:Q", title=t("col.failed_races", lang)),
-                alt.Tooltip("updated:N", title=t("col.last_updated", lang)),
-            ],
-        )
-        .properties(height=alt.Step(30))
+    base = alt.Chart(frame).encode(
+        x=alt.X("day:O", title=t("col.date", lang), axis=alt.Axis(labelAngle=-45)),
+        # the title names the field for screen readers; the axis shows none
+        y=alt.Y("course:N", title=t("col.meet", lang),
+                axis=alt.Axis(title=None, labelLimit=220)),
+        tooltip=[
+            alt.Tooltip("day:O", title=t("col.date", lang)),
+            alt.Tooltip("course:N", title=t("col.meet", lang)),
+            alt.Tooltip("state_label:N", title=t("col.state", lang)),
+            alt.Tooltip("collection_text:N", title=t("col.collection_stage", lang)),
+            alt.Tooltip("enrichment_text:N", title=t("col.enrichment_stage", lang)),
+            alt.Tooltip("result_text:N", title=t("col.result_stage", lang)),
+            alt.Tooltip("failed_races:Q", title=t("col.failed_races", lang)),
+            alt.Tooltip("updated:N", title=t("col.last_updated", lang)),
+        ],
     )
+    cells = base.mark_rect(stroke="white", strokeWidth=1, cornerRadius=2).encode(
+        color=alt.Color("state_label:N", title=t("col.state", lang),
+                        scale=alt.Scale(domain=[labels[s] for s in CALENDAR_STATES],
+                                        range=[CALENDAR_COLOURS[s] for s in CALENDAR_STATES]),
+                        legend=alt.Legend(orient="bottom", columns=4, labelLimit=240)),
+    ).add_params(_pick(CALENDAR_SELECTION))
+    # A white disc under each icon keeps it readable on every fill (a red icon on the
+    # vermillion of "failed" would vanish).
+    discs = base.mark_circle(color="white", opacity=0.9, size=360)
+    icons = base.mark_text(fontSize=13).encode(text="icon:N")
+    return (cells + discs + icons).properties(height=alt.Step(34))
 
 
 def job_status_chart(counts: pd.DataFrame, lang: str) -> alt.Chart:

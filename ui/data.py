@@ -29,6 +29,7 @@ from status_core.queries import (
     job_status_counts,
     job_text,
     jobs_frame,
+    latest_writes,
     progress_frame,
     races_frame,
 )
@@ -107,6 +108,10 @@ def _reliability(target: DatabaseTarget, name: str, kwargs: tuple) -> Loaded:
     return _fetch(target, RELIABILITY[name], **dict(kwargs))
 
 
+def _latest_writes(target: DatabaseTarget) -> Loaded:
+    return _fetch(target, latest_writes)
+
+
 def _per_interval(fn: Callable[..., Loaded]) -> dict[int, Callable[..., Loaded]]:
     """One cached copy of ``fn`` per interval. Each copy gets its own ``__qualname__``:
     Streamlit keys a cache by module, qualified name and source, so copies with the same
@@ -127,6 +132,7 @@ _LOADERS = {
         "progress": _progress, "extent": _extent, "status": _status, "cell": _cell,
         "races": _races, "jobs": _jobs, "failed_outside": _failed_outside,
         "job_counts": _job_counts, "reliability": _reliability,
+        "latest_writes": _latest_writes,
     }.items()
 }
 
@@ -188,6 +194,10 @@ class Data:
 
     def job_counts(self) -> dict[str, int]:
         return self._call("job_counts")
+
+    def latest_writes(self) -> dict:
+        """The collector's newest ``races.updated_at`` and ``jobs.created_at``."""
+        return self._call("latest_writes")
 
     def job(self, job_id: str) -> pd.DataFrame:
         """One job by id (at most one row), read fresh: the jobs page follows a job it was

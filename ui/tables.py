@@ -1,5 +1,6 @@
-"""Column set-ups shared by the pages' tables: jobs (race detail and jobs page) and the
-status badge columns (overview and race detail), and the long texts behind a cut cell.
+"""Column set-ups shared by the pages' tables: jobs (race detail and jobs page), the
+dashboard's honest state columns (overview), the collector API's status badges (race
+detail, where the API is the subject), and the long texts behind a cut cell.
 
 Text from the database goes into dataframe cells (never Markdown), cut to a length a
 page can ship for hundreds of rows; the whole text of one row is shown on demand with
@@ -12,6 +13,7 @@ import streamlit as st
 
 from status_core.domain import LEGACY_JOB_STATUSES
 from status_core.queries import ERROR_PREVIEW, STEP_PREVIEW
+from status_core.states import STAGES, stage_texts, state_label
 
 from .cells import time_column, times
 from .common import status_badge
@@ -19,6 +21,36 @@ from .context import PageContext
 from .text import ELLIPSIS, cell
 
 STATUS_COLUMNS = ("status", "collection_status", "enrichment_status", "result_status")
+#: The honest columns :func:`with_states` adds: the cell's state and each stage as x/N.
+STATE_TEXT_COLUMNS = ("state_label", *(f"{stage}_text" for stage in STAGES))
+#: Progress bars in one neutral colour: a column cannot colour each row by its state, so
+#: the state column next to it says (icon and word) what the bar means; never red at 100%.
+PROGRESS_BAR_COLOUR = "#56B4E9"
+
+
+def with_states(ctx: PageContext, frame: pd.DataFrame) -> pd.DataFrame:
+    """``state_label`` (icon + word of :func:`status_core.states.cell_states`'s ``state``)
+    and ``<stage>_text`` (``8/12 · 실패 2``) for each stage, for a cell-states frame."""
+    return frame.assign(
+        state_label=[state_label(s, ctx.lang) for s in frame["state"]],
+        **{f"{stage}_text": stage_texts(frame, stage, ctx.lang) for stage in STAGES},
+    )
+
+
+def state_columns(ctx: PageContext) -> dict:
+    """Column set-ups of :data:`STATE_TEXT_COLUMNS`."""
+    return {
+        "state_label": st.column_config.TextColumn(ctx.t("col.state"),
+                                                   help=ctx.t("col.state_help")),
+        **{f"{stage}_text": st.column_config.TextColumn(ctx.t(f"col.{stage}_stage"))
+           for stage in STAGES},
+    }
+
+
+def progress_bar(ctx: PageContext, key: str) -> st.column_config.Column:
+    """A percentage bar (0-100) in :data:`PROGRESS_BAR_COLOUR`."""
+    return st.column_config.ProgressColumn(ctx.t(key), min_value=0, max_value=100,
+                                           format="%.1f%%", color=PROGRESS_BAR_COLOUR)
 
 
 def with_badges(ctx: PageContext, frame: pd.DataFrame) -> pd.DataFrame:
@@ -30,6 +62,7 @@ def with_badges(ctx: PageContext, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def badge_columns(ctx: PageContext) -> dict:
+    """Column set-ups of :func:`with_badges`' columns: the collector API's values."""
     return {f"{col}_badge": st.column_config.TextColumn(ctx.t(f"col.{col}"))
             for col in STATUS_COLUMNS}
 

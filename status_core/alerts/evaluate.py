@@ -15,13 +15,12 @@ import pandas as pd
 from sqlalchemy.engine import Connection, Engine
 
 from .. import attention
-from ..domain import ACTIVE_JOB_STATUSES, KST
+from ..domain import ACTIVE_JOB_STATUSES
 from ..engine import run_read
 from ..errors import ConfigError, InputError, StatusError
 from ..inputs import parse_meets, parse_range
 from ..redact import redact
 from ..settings import DatabaseTarget, Thresholds, read_thresholds
-from ..states import cell_states
 from .items import Item, Scope, build_items, db_down_item
 
 DEFAULT_WINDOW_DAYS = 7
@@ -82,12 +81,9 @@ def read_frames(
 
     # Bounded in wall time like every page read: a frozen server costs one deadline.
     progress, active, counts = run_read(engine, target, frames)
-    states = cell_states(progress, now=now, stalled_minutes=thresholds.stalled_minutes)
-    today = now.astimezone(KST).date()
-    missing = attention.missing_days(progress, scope.start, scope.end, today,
-                                     scope.meets, thresholds.usual_weekdays)
-    stuck = attention.stuck_jobs(
-        attention.filter_jobs(active, meets=scope.meets), now, thresholds.stuck_minutes)
+    states, missing, stuck = attention.item_frames(
+        progress, active, start=scope.start, end=scope.end, now=now, meets=scope.meets,
+        thresholds=thresholds)
     return Frames(states, missing, stuck, counts, now)
 
 

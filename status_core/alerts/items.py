@@ -166,7 +166,9 @@ def _job_item(row: Mapping) -> Item:
     date = row.get("race_date")
     data = {"type": str(row.get("type") or ""), "status": str(row.get("status") or ""),
             "started_at": _iso(began), "running_minutes": _int(row.get("running_minutes"))}
-    return Item("stuck_job", str(date) if date else None,
+    # A job naming no race day has NA there (NaN in a string column), not an empty text.
+    known = date is not None and not pd.isna(date) and str(date) != ""
+    return Item("stuck_job", str(date) if known else None,
                 None if meet is None or pd.isna(meet) else int(meet),
                 job_id=str(row["job_id"]), data=data)
 

@@ -141,15 +141,10 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "badge.enriched": {"ko": "✅ 보강됨", "en": "✅ enriched"},
     "badge.stalled": {"ko": "🟠 정체", "en": "🟠 stalled"},
     "badge.missing": {"ko": "🟣 누락", "en": "🟣 missing"},
-    "state.completed": {"ko": "완료", "en": "completed"},
-    "state.running": {"ko": "진행 중", "en": "running"},
-    "state.stalled": {"ko": "정체", "en": "stalled"},
-    "state.failed": {"ko": "실패", "en": "failed"},
-    "state.pending": {"ko": "대기", "en": "pending"},
-    "state.missing": {"ko": "누락(경주 없음)", "en": "missing (no races)"},
     "stage.enriched": {"ko": "보강 완료", "en": "enriched"},
+    "stage.enrichment_failed": {"ko": "보강 실패", "en": "enrichment failed"},
     "stage.collected": {"ko": "수집(보강 전)", "en": "collected, not enriched"},
-    "stage.failed": {"ko": "수집 실패", "en": "collection failed"},
+    "stage.collection_failed": {"ko": "수집 실패", "en": "collection failed"},
     "stage.pending": {"ko": "대기", "en": "pending"},
     "chart.races": {"ko": "경주 수", "en": "Races"},
     "chart.stage": {"ko": "단계", "en": "Stage"},
@@ -173,17 +168,79 @@ DASHBOARD: dict[str, dict[str, str]] = {
         "ko": "확인이 필요한 항목이 없습니다.", "en": "Nothing needs attention.",
     },
     "overview.attention_caption": {
-        "ko": "실패: 실패한 경주가 있는 날 · 정체: 진행 중인데 {minutes}분 넘게 갱신 없음 · "
-        "누락: 평소 경주하는 지난 날인데 저장된 경주 없음 · "
-        "결과 누락: 지난 경주일인데 결과가 하나도 없음",
-        "en": "failed: a day with failed races · stalled: running with no update for more "
-        "than {minutes} min · missing: a past usual race day with no races stored · results "
-        "missing: a past race day without a single result",
+        "ko": "경주일마다 한 줄, 급한 것부터. 실패: 어느 단계든 실패한 경주가 있음 · "
+        "시작 안 됨: 아무것도 수집되지 않음 · 멈춘 작업: {stuck}분 넘게 처리 중 · "
+        "정체: {minutes}분 넘게 갱신 없음 · 미완료: 지난 날인데 끝나지 않음 · "
+        "결과 누락: 수집·보강은 끝났는데 결과가 없음 · 경주일 누락: 평소 경주하는 지난 날인데 "
+        "저장된 경주 없음. 행을 누르면 그 경주일이 열립니다.",
+        "en": "One row per race day, most urgent first. failed: a race failed at some stage · "
+        "not started: nothing collected · stuck job: processing for more than {stuck} min · "
+        "stalled: no update for more than {minutes} min · incomplete: a past day not "
+        "finished · results missing: collected and enriched, no results · missing race day: "
+        "a past usual race day with no races stored. Click a row to open its race day.",
     },
-    "kind.failed": {"ko": "❌ 실패", "en": "❌ failed"},
-    "kind.stalled": {"ko": "🟠 정체", "en": "🟠 stalled"},
-    "kind.missing": {"ko": "🟣 누락", "en": "🟣 missing"},
-    "kind.results_missing": {"ko": "🏁 결과 누락", "en": "🏁 results missing"},
+    "overview.jobs_without_day": {"ko": "(경주일 없는 작업)", "en": "(jobs naming no race day)"},
+    "col.kinds": {"ko": "확인할 점", "en": "What to look at"},
+    "col.stuck_jobs": {"ko": "멈춘 작업", "en": "Stuck jobs"},
+    "col.job_ids_stuck": {"ko": "멈춘 작업 ID", "en": "Stuck job IDs"},
+    "col.state": {"ko": "상태", "en": "State"},
+    "col.state_help": {
+        "ko": "대시보드의 판정(README의 '상태' 참고). 수집기 API의 status 값이 아닙니다.",
+        "en": "The dashboard's own state (README, 'States'), not the collector API's status.",
+    },
+    "col.collection_stage": {"ko": "수집 (완료/전체)", "en": "Collected (done/all)"},
+    "col.enrichment_stage": {"ko": "보강 (완료/전체)", "en": "Enriched (done/all)"},
+    "col.result_stage": {"ko": "결과 (완료/전체)", "en": "Results (done/all)"},
+    "overview.table_caption": {
+        "ko": "상태와 단계는 대시보드의 판정입니다. 수집기 API의 값(status, collection_status, "
+        "...)은 경주 상세의 요약과 CSV에 있습니다. 행을 누르면 그 경주일이 열립니다.",
+        "en": "State and stages are the dashboard's own. The collector API's values (status, "
+        "collection_status, ...) are in the race page's summary and in the CSV. Click a row "
+        "to open its race day.",
+    },
+    "overview.chart_caption": {
+        "ko": "막대를 누르면 그 경주일이 열립니다.", "en": "Click a bar to open its race day.",
+    },
+    "overview.calendar_caption": {
+        "ko": "칸마다 상태 아이콘이 있습니다. 실패가 정체보다 앞섭니다. 칸을 누르면 그 경주일이 "
+        "열립니다.",
+        "en": "Each cell carries its state's icon; failed outranks stalled. Click a cell to "
+        "open its race day.",
+    },
+    # --- first screen: the latest race day ------------------------------------------------
+    "latest.today": {"ko": "오늘 경주일 {date}", "en": "Today's race day {date}"},
+    "latest.day": {"ko": "최근 경주일 {date}", "en": "Latest race day {date}"},
+    "latest.none": {
+        "ko": "저장된 경주일이 아직 없습니다.", "en": "No race day is stored yet.",
+    },
+    "latest.no_races": {"ko": "저장된 경주 없음", "en": "no races stored"},
+    "latest.failed_races": {"ko": "실패 경주 {n}", "en": "{n} failed races"},
+    "latest.updated": {"ko": "마지막 갱신 {age} ({time})", "en": "last update {age} ({time})"},
+    "latest.never": {"ko": "갱신 기록 없음", "en": "never updated"},
+    "latest.stuck": {"ko": "🧊 멈춘 작업 {n}", "en": "🧊 {n} stuck jobs"},
+    "latest.no_stuck": {"ko": "멈춘 작업 없음", "en": "no stuck jobs"},
+    "latest.open": {"ko": "경주일 열기", "en": "Open race day"},
+    "latest.last_write": {
+        "ko": "수집기의 마지막 기록: {age} ({time}) · 경주 갱신 {races} · 작업 생성 {jobs}",
+        "en": "The collector last wrote {age} ({time}) · race update {races} · job created "
+        "{jobs}",
+    },
+    "latest.no_write": {
+        "ko": "수집기가 races, jobs에 아무것도 기록하지 않았습니다.",
+        "en": "The collector has written nothing to races or jobs.",
+    },
+    "latest.silent": {
+        "ko": "오늘은 평소 경주일인데 수집기가 {age}({time}) 이후 아무것도 기록하지 않았습니다 "
+        "(기준: {minutes}분). 수집기 서비스와 작업 페이지를 확인하세요.",
+        "en": "Today is a usual race day, but the collector has written nothing since {time} "
+        "({age}; threshold {minutes} min). Check the collector service and the jobs page.",
+    },
+    "latest.silent_never": {
+        "ko": "오늘은 평소 경주일인데 수집기가 아무것도 기록한 적이 없습니다. 수집기 서비스를 "
+        "확인하세요.",
+        "en": "Today is a usual race day, but the collector has never written anything. "
+        "Check the collector service.",
+    },
     "overview.empty_db": {
         "ko": "데이터베이스에 경주가 하나도 없습니다. 수집기가 아직 아무것도 저장하지 않았거나, "
         "이 계정이 행 수준 보안(RLS) 때문에 행을 볼 수 없을 수 있습니다.",
