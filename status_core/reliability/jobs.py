@@ -21,10 +21,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Connection
 
-from ..attention import DEFAULT_STUCK_MINUTES, normalise_error
+from ..attention import normalise_error
 from ..domain import ACTIVE_JOB_STATUSES
 from ..errors import InputError
 from ..inputs import parse_range
+from ..settings import DEFAULT_STUCK_MINUTES
 from . import sqltext
 from .periods import (
     DEFAULT_GROUPING,

@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Connection
 
-from ..attention import DEFAULT_STALLED_MINUTES
 from ..errors import InputError
 from ..inputs import MEETS, parse_meets, parse_range
 from ..queries import progress_frame
+from ..settings import DEFAULT_STALLED_MINUTES
 from ..states import STAGES, cell_states
 from . import sqltext
 from .periods import (
