@@ -46,7 +46,7 @@ from ui.tables import (
     jobs_for_display,
     with_badges,
 )
-from ui.text import ELLIPSIS, cell
+from ui.text import ELLIPSIS, cell, md_inline
 
 #: Table cells carry this much of a stored text; the whole is shown on demand.
 NAME_CELL = 120
@@ -321,7 +321,7 @@ def race_detail(flagged: pd.DataFrame) -> None:
             wrap_lines=True)
     if row["job_id"] is not None:
         found = data.job_text(row["job_id"])
-        st.caption(ctx.t("race.job_error_of", job=row["job_id"],
+        st.caption(ctx.t("race.job_error_of", job=md_inline(row["job_id"]),
                          time=kst_text(row["job_time"])))
         whole = found["error_message"] if found else None
         st.code(whole if whole is not None else row["job_error"], language=None,

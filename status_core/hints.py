@@ -25,6 +25,8 @@ _PLACEHOLDERS = {
     "expected": EXPECTED_MIGRATION,
     "seconds": "?",
     "tables": "races, jobs",
+    "minutes": "?",
+    "setting": "KRA_STALLED_MINUTES",
 }
 
 
