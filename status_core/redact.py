@@ -13,6 +13,7 @@ own copy, so a fix here protects all of them. Two layers:
 
 from __future__ import annotations
 
+import logging
 import re
 from urllib.parse import quote, quote_plus, unquote
 
@@ -170,3 +171,38 @@ def url_secrets(raw: str | None) -> tuple[str, ...]:
     except Exception:  # noqa: BLE001 - unparseable: the raw candidates are all we have
         pass
     return secret_forms(*passwords, min_length=URL_SECRET_MIN_LENGTH)
+
+
+#: The loggers of the HTTP client libraries, which print request URLs and headers.
+HTTP_LOGGERS = ("httpx", "httpcore", "httpcore.connection", "httpcore.http11",
+                "httpcore.http2", "httpcore.proxy")
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites a log record so that none of ``secrets`` shows, whatever it prints."""
+
+    def __init__(self, secrets: tuple[str, ...], owner: str) -> None:
+        super().__init__()
+        self.secrets, self.owner = secrets, owner
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken record is still redacted, never dropped
+            message = str(record.msg)
+        clean = redact(message, self.secrets)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+def guard_logs(secrets: tuple[str, ...], *, owner: str,
+               names: tuple[str, ...] = HTTP_LOGGERS) -> None:
+    """Install ``owner``'s redacting filter on the loggers ``names``, replacing the one it
+    installed before; other owners' filters (other secrets) stay."""
+    for name in names:
+        logger = logging.getLogger(name)
+        for old in [f for f in logger.filters
+                    if isinstance(f, RedactingFilter) and f.owner == owner]:
+            logger.removeFilter(old)
+        logger.addFilter(RedactingFilter(secrets, owner))

@@ -15,14 +15,13 @@ Nothing here writes to the database: the collector does the work and records it 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import time
 from collections.abc import Callable, Iterable
 from urllib.parse import quote
 
 from .. import __version__
 from ..errors import StatusError
-from ..redact import mask_url, redact
+from ..redact import guard_logs, mask_url, redact
 from . import rules
 from .audit import write_audit
 from .config import CollectorConfig
@@ -42,7 +41,6 @@ _NOTHING_STARTED = frozenset({"unauthorized", "forbidden", "invalid", "rate_limi
                               "refused"})
 _MAX_MESSAGES = 5
 _MAX_MESSAGE = 300
-_HTTP_LOGGERS = ("httpx", "httpcore")
 
 
 def recollect_request(race_date: object, meet: object, race_numbers: Iterable[object] | None,
@@ -76,32 +74,6 @@ def job_request(job_id: object, *, cancel: bool) -> Request:
     path = (CANCEL_PATH if cancel else JOB_PATH).format(job_id=quote(text, safe=""))
     return Request(CANCEL if cancel else GET_JOB, "POST" if cancel else "GET", path,
                    job_id=str(job_id)[:rules.MAX_JOB_ID], problems=(problem,) if problem else ())
-
-
-class _KeyFilter(logging.Filter):
-    """Removes the key from the HTTP libraries' log records, whatever they print."""
-
-    def __init__(self, secrets: tuple[str, ...]) -> None:
-        super().__init__()
-        self.secrets = secrets
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a broken record is still redacted, never dropped
-            message = str(record.msg)
-        clean = redact(message, self.secrets)
-        if clean != message:
-            record.msg, record.args = clean, None
-        return True
-
-
-def _guard_http_logs(secrets: tuple[str, ...]) -> None:
-    for name in _HTTP_LOGGERS:
-        logger = logging.getLogger(name)
-        for old in [f for f in logger.filters if isinstance(f, _KeyFilter)]:
-            logger.removeFilter(old)
-        logger.addFilter(_KeyFilter(secrets))
 
 
 def _json(resp) -> object:  # noqa: ANN001
@@ -252,7 +224,7 @@ class CollectorClient:
         import httpx
 
         secrets = self.config.secrets
-        _guard_http_logs(secrets)
+        guard_logs(secrets, owner="collector")
         timeout = self.config.timeout
         headers = {"X-API-Key": self.config.api_key, "Accept": "application/json",
                    "User-Agent": f"kra-status/{__version__}"}

@@ -7,7 +7,6 @@ secret parts, and the HTTP libraries' log records are redacted the same way.
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from .. import redact as redact_module
 from ..errors import ConfigError
 from ..redact import mask_url, redact, secret_forms
 from ..settings import read_secrets_file
@@ -28,8 +28,6 @@ DEFAULT_TIMEOUT_S = 10.0
 ATTEMPTS = 3  # per run; a change still not delivered is tried again on the next run
 BACKOFF_S = 0.5  # 0.5 s, then 1 s, ... doubled per attempt
 MAX_BACKOFF_S = 30.0
-_LOGGERS = ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2",
-            "httpcore.proxy", "status_core.alerts")
 
 
 @dataclass(frozen=True)
@@ -129,31 +127,11 @@ def resolve_dashboard_url(environ: Mapping[str, str] | None = None) -> str | Non
     return raw.rstrip("/")
 
 
-class _Redactor(logging.Filter):
-    """Rewrites log records of the HTTP libraries so the webhook's token never shows."""
-
-    def __init__(self, secrets: tuple[str, ...]) -> None:
-        super().__init__()
-        self.secrets = secrets
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a broken record is still redacted, never dropped
-            message = str(record.msg)
-        clean = redact(message, self.secrets)
-        if clean != message:
-            record.msg, record.args = clean, None
-        return True
-
-
 def guard_logs(secrets: tuple[str, ...]) -> None:
     """Install (once, replacing an earlier one) the redacting filter on the HTTP loggers."""
-    for name in _LOGGERS:
-        logger = logging.getLogger(name)
-        for old in [f for f in logger.filters if isinstance(f, _Redactor)]:
-            logger.removeFilter(old)
-        logger.addFilter(_Redactor(secrets))
+    # The watcher's own log lines quote the webhook too.
+    redact_module.guard_logs(secrets, owner="alerts",
+                             names=(*redact_module.HTTP_LOGGERS, "status_core.alerts"))
 
 
 @dataclass
