@@ -477,3 +477,17 @@ def read_thresholds(
     except InputError as exc:
         errors.append(ConfigError(f"{USUAL_ENV}: {exc.message}", hint=exc.hint))
     return Thresholds(**values), errors  # type: ignore[arg-type]
+
+
+def as_list(value: object) -> list[str]:
+    """An allow-list setting as lower-case items: a comma/space/semicolon separated string
+    (environment) or a list (secrets.toml); ``None`` is empty."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items: Iterable[object] = re.split(r"[,\s;]+", value)
+    elif isinstance(value, Iterable):
+        items = value
+    else:
+        items = [value]
+    return [str(v).strip().lower() for v in items if str(v).strip()]

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from status_core.redact import redact
+from status_core.settings import as_list
 from status_core.text import t
 
 EMAILS_ENV = "KRA_ALLOWED_EMAILS"
@@ -85,26 +86,14 @@ def _read_secrets() -> tuple[dict[str, Any], bool]:
     return {}, False
 
 
-def _as_list(value: object) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        items: Iterable[object] = re.split(r"[,\s;]+", value)
-    elif isinstance(value, Iterable):
-        items = value
-    else:
-        items = [value]
-    return [str(v).strip().lower() for v in items if str(v).strip()]
-
-
 def allow_lists(
     secrets: Mapping[str, Any], environ: Mapping[str, str] | None = None
 ) -> tuple[set[str], set[str]]:
     """The allowed e-mail addresses and domains (lower case), env and secrets merged."""
     env = os.environ if environ is None else environ
     kra = secrets.get("kra") if isinstance(secrets.get("kra"), Mapping) else {}
-    emails = set(_as_list(env.get(EMAILS_ENV))) | set(_as_list(kra.get("allowed_emails")))
-    domains = set(_as_list(env.get(DOMAINS_ENV))) | set(_as_list(kra.get("allowed_domains")))
+    emails = set(as_list(env.get(EMAILS_ENV))) | set(as_list(kra.get("allowed_emails")))
+    domains = set(as_list(env.get(DOMAINS_ENV))) | set(as_list(kra.get("allowed_domains")))
     return emails, {d.lstrip("@") for d in domains}
 
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from ..settings import as_list
 
 EMAILS_ENV = "KRA_OPERATOR_EMAILS"
 DOMAINS_ENV = "KRA_OPERATOR_DOMAINS"
@@ -36,25 +37,13 @@ class Access:
     actor: str | None = None
 
 
-def _as_list(value: object) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        items: Iterable[object] = re.split(r"[,\s;]+", value)
-    elif isinstance(value, Iterable):
-        items = value
-    else:
-        items = [value]
-    return [str(v).strip().lower() for v in items if str(v).strip()]
-
-
 def operator_lists(secrets: Mapping[str, Any],
                    environ: Mapping[str, str] | None = None) -> tuple[set[str], set[str]]:
     """The operators' e-mail addresses and domains (lower case), env and secrets merged."""
     env = os.environ if environ is None else environ
     kra = secrets.get("kra") if isinstance(secrets.get("kra"), Mapping) else {}
-    emails = set(_as_list(env.get(EMAILS_ENV))) | set(_as_list(kra.get("operator_emails")))
-    domains = set(_as_list(env.get(DOMAINS_ENV))) | set(_as_list(kra.get("operator_domains")))
+    emails = set(as_list(env.get(EMAILS_ENV))) | set(as_list(kra.get("operator_emails")))
+    domains = set(as_list(env.get(DOMAINS_ENV))) | set(as_list(kra.get("operator_domains")))
     return emails, {d.lstrip("@") for d in domains}
 
 
