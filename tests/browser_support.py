@@ -305,3 +305,15 @@ def browser(chromium_path: str) -> Iterator[object]:
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:  # noqa: ANN001
+    """A page in a fresh browser context per test (no cookie of an earlier test), 1400 px
+    wide, with a 60 s default timeout for the slow first run of a server."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(60_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

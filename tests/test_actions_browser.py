@@ -39,16 +39,6 @@ def server(collector, pg_db, tmp_path) -> Iterator[StreamlitServer]:
         running.stop()
 
 
-@pytest.fixture
-def page(browser) -> Iterator[object]:  # noqa: ANN001
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
 def settle(page) -> None:  # noqa: ANN001
     page.wait_for_selector(APP_IDLE)
     page.wait_for_timeout(300)

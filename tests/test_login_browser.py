@@ -86,17 +86,6 @@ def site(tmp_path_factory, chromium_path, start_idp) -> Iterator[Site]:  # noqa:
         server.stop()
 
 
-@pytest.fixture
-def page(browser) -> Iterator[object]:  # noqa: ANN001
-    """A fresh browser context per test: no cookie of an earlier login."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
 # --------------------------------------------------------------------------- helpers
 
 
