@@ -192,7 +192,9 @@ def load_latest(data: Data, now: dt.datetime) -> dict:
     two weeks, else the newest stored at all), its cells, the collector's last writes and
     whether today is a usual race day (for the silence banner)."""
     start, today = attention.default_range(now)
-    recent = data.progress(start, today, ctx.meets)  # the default view's read: cached
+    recent, writes = data.together(
+        lambda d: d.progress(start, today, ctx.meets),  # the default view's read: cached
+        lambda d: d.latest_writes())
     usual = ctx.settings.usual_weekdays
     day = latest.latest_race_day(recent, now, meets=ctx.meets, usual=usual)
     source = recent
@@ -201,7 +203,7 @@ def load_latest(data: Data, now: dt.datetime) -> dict:
         day = latest.latest_race_day(source, now, meets=ctx.meets, usual=usual)
     cells = source[source["date"].astype(str) == day] if not source.empty else source
     return {
-        "day": day, "today": today, "cells": cells, "writes": data.latest_writes(),
+        "day": day, "today": today, "cells": cells, "writes": writes,
         "race_day_today": bool(latest.usual_meets(to_date(today), usual))
         or bool((recent["date"].astype(str) == today).any()),
     }
@@ -400,12 +402,13 @@ def body() -> None:
     data = Data(ctx, ctx.interval)
     now = dt.datetime.now(dt.UTC)
     try:
-        progress = data.progress(ctx.start, ctx.end, ctx.meets)
-        active = data.jobs(statuses=list(ACTIVE_JOB_STATUSES), limit=ACTIVE_JOBS_LIMIT)
+        progress, active, found = data.together(
+            lambda d: d.progress(ctx.start, ctx.end, ctx.meets),
+            lambda d: d.jobs(statuses=list(ACTIVE_JOB_STATUSES), limit=ACTIVE_JOBS_LIMIT),
+            lambda d: load_latest(d, now))
         states, missing, stuck = attention.item_frames(
             progress, active, start=ctx.start, end=ctx.end, now=now, meets=ctx.meets,
             thresholds=ctx.settings)
-        found = load_latest(data, now)
         extent = data.extent(f"{attention.today_kst(now):%Y%m%d}") if progress.empty else None
     except StatusError as exc:
         show_error(ctx, exc)
