@@ -350,9 +350,10 @@ def jobs_table(jobs: pd.DataFrame) -> None:
 def body() -> None:
     fresh = Data(ctx, ctx.interval)
     try:
-        progress = fresh.cell(race_date, meet)
-        races = fresh.races(race_date, meet)
-        jobs = fresh.jobs(race_date=race_date, meet=meet, stored=True)
+        progress, races, jobs = fresh.together(
+            lambda d: d.cell(race_date, meet),
+            lambda d: d.races(race_date, meet),
+            lambda d: d.jobs(race_date=race_date, meet=meet, stored=True))
     except StatusError as exc:
         show_error(ctx, exc)
         return

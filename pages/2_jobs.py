@@ -246,12 +246,13 @@ def body() -> None:
     now = dt.datetime.now(dt.UTC)
     created_from, created_to = attention.day_window(ctx.start, ctx.end)
     try:
-        counts = data.job_counts()
-        active = data.jobs(statuses=list(ACTIVE_JOB_STATUSES), limit=JOB_LIMIT)
-        jobs = data.jobs(since=created_from, types=types or None, statuses=statuses or None,
-                         race_date=race_date, limit=JOB_LIMIT)
-        outside = data.failed_jobs_outside(created_from, created_to, types=types or None,
-                                           race_date=race_date, meets=ctx.meets or None)
+        counts, active, jobs, outside = data.together(
+            lambda d: d.job_counts(),
+            lambda d: d.jobs(statuses=list(ACTIVE_JOB_STATUSES), limit=JOB_LIMIT),
+            lambda d: d.jobs(since=created_from, types=types or None,
+                             statuses=statuses or None, race_date=race_date, limit=JOB_LIMIT),
+            lambda d: d.failed_jobs_outside(created_from, created_to, types=types or None,
+                                            race_date=race_date, meets=ctx.meets or None))
     except StatusError as exc:
         show_error(ctx, exc)
         return
