@@ -50,18 +50,21 @@ PROGRESS_COLUMNS = (
     "failed_pct",
 )
 
+# count(*) FILTER (WHERE ...), not sum(CASE WHEN ... THEN 1 ELSE 0 END): the same counts,
+# lighter on the server (no CASE per row, no numeric sum). PostgreSQL and SQLite (3.30+)
+# both read it, and a GROUP BY group has rows, so count's 0 never stands for sum's NULL.
 _PROGRESS_SQL = """
 SELECT date, meet,
        count(*) AS total_races,
-       sum(CASE WHEN collection_status IN ('collected', 'enriched') THEN 1 ELSE 0 END)
+       count(*) FILTER (WHERE collection_status IN ('collected', 'enriched'))
            AS collected_races,
-       sum(CASE WHEN enrichment_status = 'enriched' THEN 1 ELSE 0 END) AS enriched_races,
-       sum(CASE WHEN collection_status = 'failed' THEN 1 ELSE 0 END) AS collection_failed,
-       sum(CASE WHEN enrichment_status = 'failed' THEN 1 ELSE 0 END) AS enrichment_failed,
-       sum(CASE WHEN result_status = 'collected' THEN 1 ELSE 0 END) AS result_collected,
-       sum(CASE WHEN result_status = 'failed' THEN 1 ELSE 0 END) AS result_failed,
-       sum(CASE WHEN collection_status = 'failed' OR enrichment_status = 'failed'
-                  OR result_status = 'failed' THEN 1 ELSE 0 END) AS failed_races,
+       count(*) FILTER (WHERE enrichment_status = 'enriched') AS enriched_races,
+       count(*) FILTER (WHERE collection_status = 'failed') AS collection_failed,
+       count(*) FILTER (WHERE enrichment_status = 'failed') AS enrichment_failed,
+       count(*) FILTER (WHERE result_status = 'collected') AS result_collected,
+       count(*) FILTER (WHERE result_status = 'failed') AS result_failed,
+       count(*) FILTER (WHERE collection_status = 'failed' OR enrichment_status = 'failed'
+                        OR result_status = 'failed') AS failed_races,
        max(updated_at) AS last_updated
 FROM races
 WHERE date BETWEEN :start AND :end {meet_filter}
