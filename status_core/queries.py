@@ -245,6 +245,16 @@ def _warnings_list(value, decode: bool = True) -> list[str]:  # noqa: ANN001
     return [str(value)]
 
 
+def _rows_frame(rows: Sequence, columns: Sequence[str]) -> pd.DataFrame:
+    """``pd.DataFrame(rows, columns=columns)`` of SQLAlchemy rows, as plain tuples.
+
+    The same frame pandas builds from the rows themselves (it turns them into tuples too),
+    minus its probe of each row for a ``dtype`` attribute: on a SQLAlchemy ``Row`` that
+    probe goes through a failed key lookup, which cost more than the fetch of the rows.
+    """
+    return pd.DataFrame([tuple(row) for row in rows], columns=list(columns))
+
+
 def races_frame(conn: Connection, race_date: str, meet: int, *,
                 stored: bool = False) -> pd.DataFrame:
     """The races of one date x meet, one row each, light columns only.
@@ -259,7 +269,7 @@ def races_frame(conn: Connection, race_date: str, meet: int, *,
         "WHERE date = :date AND meet = :meet ORDER BY race_number"
     )
     rows = conn.execute(stmt, {"date": race_date, "meet": meet}).all()
-    frame = pd.DataFrame(rows, columns=list(RACE_COLUMNS))
+    frame = _rows_frame(rows, RACE_COLUMNS)
     for col in _TIME_COLUMNS:
         frame[col] = to_utc(frame[col])
     for col in ("collection_status", "enrichment_status", "result_status"):
@@ -361,7 +371,7 @@ def jobs_frame(
     if binds:
         stmt = stmt.bindparams(*binds)
     rows = conn.execute(stmt, params).all()
-    frame = pd.DataFrame(rows, columns=[*JOB_COLUMNS, "error_length"])
+    frame = _rows_frame(rows, [*JOB_COLUMNS, "error_length"])
     frame["error_length"] = pd.to_numeric(frame["error_length"]).astype("Int64")
     return _job_values(frame, decode=dialect != "postgresql")
 
