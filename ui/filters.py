@@ -68,15 +68,21 @@ def _url_values(names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     return {n: tuple(st.query_params.get_all(n)) for n in names}
 
 
-def _write_url(names: tuple[str, ...], values: dict[str, tuple[str, ...]]) -> None:
-    for name in names:
-        wanted = list(values.get(name, ()))
-        if tuple(st.query_params.get_all(name)) == tuple(wanted):
-            continue
-        if wanted:
-            st.query_params[name] = wanted if len(wanted) > 1 else wanted[0]
-        elif name in st.query_params:
-            del st.query_params[name]
+def _write_url(names: tuple[str, ...], values: dict[str, tuple[str, ...]], *,
+               force: bool = False) -> None:
+    """Set the group ``names`` to ``values`` in the URL, in one message to the browser and
+    keeping the order of the parameters already there (the browser pushes a history entry
+    when the query text changes). ``force``: send the query even when it is unchanged,
+    because the browser may not show it: a ``st.page_link`` to the page already open
+    reruns it with the link's query but leaves the address bar as it was."""
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    wanted = {k: (list(values.get(k, ())) if k in names else v) for k, v in current.items()}
+    wanted.update({n: list(values[n]) for n in names if values.get(n) and n not in current})
+    wanted = {k: v for k, v in wanted.items() if v}
+    if wanted != current:
+        st.query_params.from_dict({k: v if len(v) > 1 else v[0] for k, v in wanted.items()})
+    elif force:
+        st.query_params.update()  # the same query, sent once
 
 
 def resolve(
@@ -97,7 +103,8 @@ def resolve(
     url = _url_values(names)
     url_key, state_key = f"_sync.{group}.url", _state_key(group)
     last = ss.get(state_key)
-    if last is None or url != ss.get(url_key):
+    arrived = last is None or url != ss.get(url_key)
+    if arrived:
         explicit = any(url.values())
         value = None
         if explicit:
@@ -118,7 +125,7 @@ def resolve(
             value = default()
     set_widget(value)
     written = to_url(value) if explicit or always else {}
-    _write_url(names, written)
+    _write_url(names, written, force=arrived)
     ss[url_key] = _url_values(names)
     ss[state_key] = (value, explicit)
     return value
