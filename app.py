@@ -394,7 +394,7 @@ def latest_hint(extent: pd.DataFrame) -> None:
     start, end = attention.default_range(dt.datetime.combine(to_date(last), dt.time(12), KST))
     st.caption(ctx.t("overview.latest_hint", date=last))
     page_link(ctx, "overview", label=ctx.t("overview.show_latest"), icon="📅",
-              start=start, end=end)
+              start=start, end=end, meet=[str(m) for m in ctx.meets])
 
 
 @st.fragment(run_every=ctx.run_every)
