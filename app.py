@@ -392,8 +392,8 @@ def calendar_list(calendar: pd.DataFrame) -> None:
     newest first, each racecourse's state linking to its race day."""
     lines = []
     for day, cells in calendar.groupby(calendar["date"].astype(str), sort=False):
-        links = [f"[{plain(charts.calendar_label(s, ctx.lang))} "
-                 f"{plain(meet_label(int(m), ctx.lang))}]({link})"
+        links = [f"[{plain(meet_label(int(m), ctx.lang))} "
+                 f"{plain(charts.calendar_label(s, ctx.lang))}]({link})"
                  for s, m, link in zip(cells["state"], cells["meet"], race_links(cells),
                                        strict=True)]
         lines.append((day, f"**{plain(date_shown(day, ctx.lang))}** · "

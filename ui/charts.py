@@ -85,7 +85,7 @@ def progress_chart(stages: pd.DataFrame, lang: str) -> alt.Chart:
             ],
         )
         .add_params(_pick(CHART_SELECTION))
-        .properties(height=280)
+        .properties(height=340)  # the legend under the plot takes ~70 px of it
     )
 
 
@@ -174,7 +174,7 @@ def timeline_chart(timeline: pd.DataFrame, lang: str) -> alt.Chart:
         color=alt.Color("status_label:N", title=t("col.status", lang),
                         scale=alt.Scale(domain=[t(f"job.{s}", lang) for s in statuses],
                                         range=[JOB_COLOURS[s] for s in statuses]),
-                        legend=alt.Legend(orient="bottom", columns=4, labelLimit=0)),
+                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=0)),
         tooltip=[
             alt.Tooltip("job_id:N", title="job_id"),
             alt.Tooltip("type:N", title=t("col.type", lang)),

@@ -168,7 +168,7 @@ def jobs_chart(frame: pd.DataFrame, column: str, title_key: str, lang: str) -> a
                  alt.Tooltip("type:N", title=t("rel.col.type", lang)),
                  alt.Tooltip(f"{column}:Q", title=t(title_key, lang), format=fmt),
                  alt.Tooltip("jobs:Q", title=t("rel.col.jobs", lang))],
-    ).properties(height=300)
+    ).properties(height=360)  # the legend under the plot takes ~80 px of it
 
 
 def stuck_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
