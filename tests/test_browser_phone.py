@@ -116,6 +116,13 @@ def test_every_page_fits_a_phone(browser, server, key, lang):
         for name, (scroll, client) in overflow(page).items():
             assert client > 0 and scroll <= client, (name, scroll, client)
         assert not sidebar_open(page)
+        if key == "check":  # its report (steps, tables, code) must fit as well
+            page.get_by_role("button", name=t("check.run", lang)).click()
+            page.wait_for_selector(f'[data-testid="stMain"] :text("{t("check.report", lang)}")')
+            page.wait_for_selector(APP_IDLE)
+            assert page.locator(EXCEPTION).count() == 0
+            for name, (scroll, client) in overflow(page).items():
+                assert scroll <= client, ("check report", name, scroll, client)
         if (key, lang) in SHOT:
             screenshot(page, key, lang)
             for name, (scroll, client) in overflow(page).items():
