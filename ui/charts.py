@@ -113,7 +113,7 @@ def calendar_chart(calendar: pd.DataFrame, lang: str) -> alt.Chart:
         x=alt.X("day:O", title=t("col.date", lang), axis=alt.Axis(labelAngle=-45)),
         # the title names the field for screen readers; the axis shows none
         y=alt.Y("course:N", title=t("col.meet", lang),
-                axis=alt.Axis(title=None, labelLimit=220)),
+                axis=alt.Axis(title=None, labelLimit=0)),  # names never cut
         tooltip=[
             alt.Tooltip("day:O", title=t("col.date", lang)),
             alt.Tooltip("course:N", title=t("col.meet", lang)),
