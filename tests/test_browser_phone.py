@@ -86,6 +86,13 @@ def overflow(page) -> dict[str, tuple[int, int]]:  # noqa: ANN001
     }
 
 
+def grid_headers(page) -> list[list[str]]:  # noqa: ANN001
+    """The column headers each data grid renders (its accessible table), left to right."""
+    return page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')].map(g =>"
+        " [...g.querySelectorAll('th, [role=columnheader]')].map(h => h.textContent.trim()))")
+
+
 def sidebar_open(page) -> bool:  # noqa: ANN001
     """Whether the sidebar is open: Streamlit's own flag, and on screen with a width."""
     sidebar = page.locator('[data-testid="stSidebar"]')
@@ -127,6 +134,26 @@ def test_every_page_fits_a_phone(browser, server, key, lang):
             screenshot(page, key, lang)
             for name, (scroll, client) in overflow(page).items():
                 assert scroll <= client, ("whole page", name, scroll, client)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("key", ["overview", "jobs"])
+def test_tables_start_with_date_and_racecourse(browser, server, key):
+    """The race-day tables of the overview and the jobs page show the key columns first
+    (the grid's first header is the date, then the racecourse), so a phone sees them."""
+    context, page = open_page(browser, server, key, "ko", PHONE)
+    try:
+        date = t("col.date" if key == "overview" else "col.race_date", "ko")
+        # a grid draws its header cells a moment after the script is done
+        page.wait_for_selector('[data-testid="stDataFrame"] th, '
+                               '[data-testid="stDataFrame"] [role=columnheader]',
+                               state="attached")  # an accessible, hidden table
+        page.wait_for_timeout(1000)  # the other grids of the page
+        headers = [h for h in grid_headers(page) if len(h) >= 3]
+        assert headers
+        for row in headers:
+            assert row[:2] == [date, t("col.meet", "ko")], row
     finally:
         context.close()
 
