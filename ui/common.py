@@ -14,7 +14,7 @@ from status_core.settings import resolve_target
 from status_core.text import DEFAULT_LANG, LANGS, STRINGS, t
 from status_core.timestamps import kst_text
 
-from . import data, filters, share
+from . import data, filters, share, style
 from .auth import require_login
 from .context import PageContext
 from .engines import engine_for_target as engine_for_target  # imported from here by tests
@@ -44,7 +44,8 @@ def setup_page(page_key: str, *, range_filters: bool = False, live: bool = False
     """
     lang = _lang()
     st.set_page_config(page_title=t(page(page_key).title_key, lang), page_icon="🏇",
-                       layout="wide")
+                       layout="wide", initial_sidebar_state="auto")  # auto: closed on a phone
+    style.inject()
     require_login(lang)  # the login gate, when [auth] is configured
     try:
         target, error = resolve_target(), None
