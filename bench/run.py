@@ -31,7 +31,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -83,11 +83,15 @@ class StatementCounter:
     engine on the same database reads through a :class:`bench.latency.LatencyProxy`
     (no delay), which counts every wait for the server."""
 
-    def __init__(self, engine: sa.engine.Engine, url: str) -> None:
+    def __init__(self, engine: sa.engine.Engine, url: str | None = None) -> None:
         from bench.latency import LatencyProxy
 
+        self.count = 0
         self.last: tuple[str, object] | None = None
         event.listen(engine, "before_cursor_execute", self._seen)
+        self.proxy = self.counted = None
+        if url is None:  # statements only
+            return
         parsed = sa.engine.make_url(url)
         self.proxy = LatencyProxy(parsed.host or "127.0.0.1", parsed.port or 5432).start()
         self.counted = make_engine(
@@ -95,8 +99,17 @@ class StatementCounter:
             Timeouts(connect=10, statement=120))
 
     def _seen(self, conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        self.count += 1
         if not statement.lstrip().upper().startswith("SET"):
             self.last = (statement, parameters)
+
+    @contextlib.contextmanager
+    def measure(self) -> Iterator[dict]:
+        """``box["statements"]``: the statements sent in the block (SET LOCAL included)."""
+        box: dict = {}
+        before = self.count
+        yield box
+        box["statements"] = self.count - before
 
     def round_trips(self, fn: Callable[[sa.engine.Engine], object]) -> int:
         """Round trips of ``fn(engine)`` on the counted engine (its pool warmed first)."""
@@ -106,8 +119,9 @@ class StatementCounter:
         return seen["round_trips"]
 
     def close(self) -> None:
-        self.counted.dispose()
-        self.proxy.close()
+        if self.counted is not None:
+            self.counted.dispose()
+            self.proxy.close()
 
 
 def machine_info(pg_version: str) -> dict:
