@@ -74,6 +74,11 @@ def ready_selectors(name: str) -> tuple[str, ...]:
     return (f"{MAIN} h1", PAGES[name][1])
 
 
+# The JavaScript the page loaded (decoded size: what the browser parses, cached or not).
+_JS_BYTES = """() => performance.getEntriesByType('resource')
+    .filter(r => /\\.js($|\\?)/.test(r.name)).reduce((n, r) => n + r.decodedBodySize, 0)"""
+
+
 def new_context(browser):  # noqa: ANN001, ANN201
     return browser.new_context(viewport={"width": 1400, "height": 1000},
                                timezone_id="Asia/Seoul")
@@ -92,9 +97,11 @@ def visit(context, url: str, ready: tuple[str, ...]) -> dict:  # noqa: ANN001
         done = time.perf_counter() - t0
         elements = page.locator(f'{MAIN} [data-testid="stElementContainer"]').count()
         exceptions = page.locator(EXCEPTION).count()
+        js = page.evaluate(_JS_BYTES)
     finally:
         page.close()
-    return {"first_s": first, "done_s": done, "elements": elements, "exceptions": exceptions}
+    return {"first_s": first, "done_s": done, "elements": elements, "exceptions": exceptions,
+            "js_bytes": js}
 
 
 def visit_new(browser, url: str, ready: tuple[str, ...]) -> dict:  # noqa: ANN001
@@ -211,6 +218,7 @@ def verdicts(res: dict) -> list[dict]:
                         "done_s": _median(loads[kind], "done_s"), "floor_s": floor,
                         "factor": factor, "ok": factor <= FLOOR_FACTOR,
                         "elements": loads[kind][-1]["elements"],
+                        "js_bytes": loads[kind][-1].get("js_bytes", 0),
                         "exceptions": sum(x["exceptions"] for x in loads[kind])})
     return out
 
@@ -239,16 +247,20 @@ def render(res: dict, command: str, notes: str = "") -> str:
         f"cached). New and returning: median of {res['loads']} visits. Load "
         "average at start: " + ", ".join(f"{x:.2f}" for x in res.get("loadavg", ())) + ".",
         "",
-        "| page | visit | first screen | complete | bare page | x bare | elements | verdict |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| page | visit | first screen | complete | bare page | x bare | elements | JS | verdict |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for v in rows:
         verdict = "**within 1.5x**" if v["ok"] else "**slower than 1.5x**"
         lines.append(f"| {v['page']} | {v['kind']} | {v['first_s']:.2f} s | {v['done_s']:.2f} s "
-                     f"| {v['floor_s']:.2f} s | {v['factor']:.1f} | {v['elements']} | {verdict} |")
+                     f"| {v['floor_s']:.2f} s | {v['factor']:.1f} | {v['elements']} "
+                     f"| {v['js_bytes'] / 1e6:.1f} MB | {verdict} |")
     bare = pages[BARE]
+    bare_js = max((x.get("js_bytes", 0) for x in bare.get("new", [])), default=0)
     lines += ["", "Bare page: " + ", ".join(
         f"{kind} {_median(bare[kind], 'first_s'):.2f} s" for kind in KINDS if bare.get(kind))
+        + f"; {bare_js / 1e6:.1f} MB of JavaScript (elements: the page's element containers; "
+        "JS: the decoded JavaScript the page loaded, parsed even when cached)"
         + f". Exception elements on the pages: {sum(v['exceptions'] for v in rows)}."]
     if notes.strip():
         lines += ["", notes.strip()]

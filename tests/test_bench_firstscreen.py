@@ -14,7 +14,8 @@ from bench.run import _kept_section
 
 
 def _loads(first: float) -> list[dict]:
-    return [{"first_s": first, "done_s": first + 0.1, "elements": 12, "exceptions": 0}]
+    return [{"first_s": first, "done_s": first + 0.1, "elements": 12, "exceptions": 0,
+             "js_bytes": 2_000_000}]
 
 
 FIGURES = {
@@ -34,7 +35,7 @@ def test_pages_are_judged_against_the_bare_page_of_the_same_kind():
     assert got["check", "cold"]["ok"] and got["race", "returning"]["ok"]
     assert not got["race", "cold"]["ok"] and not got["race", "new"]["ok"]
     text = render(FIGURES, "uv run python -m bench.firstscreen")
-    assert "| race | new | 3.10 s | 3.20 s | 1.50 s | 2.1 | 12 | **slower than 1.5x** |" in text
+    assert "| race | new | 3.10 s | 3.20 s | 1.50 s | 2.1 | 12 | 2.0 MB | **slower than 1.5x** |" in text
     assert text.count("**within 1.5x**") == 4
 
 
@@ -67,4 +68,4 @@ def test_a_small_run_measures_a_page_and_the_bare_page(chromium_path, tmp_path, 
         assert f"| check | {kind} | " in text
     assert "Exception elements on the pages: 0." in text
     # every figure of the run is a real time, the bare page's included
-    assert "Bare page: cold " in text and " nan " not in text
+    assert "Bare page: cold " in text and " nan " not in text and "| 0.0 MB |" not in text
