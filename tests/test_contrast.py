@@ -25,7 +25,8 @@ from tests.browser_support import APP_IDLE, ROOT, StreamlitServer, start_server
 CONFIG = ROOT / ".streamlit" / "config.toml"
 README = ROOT / "README.md"
 TEXT, FOCUS = 4.5, 3.0
-#: Streamlit 1.67's own opacities (checked in the browser below).
+#: Streamlit 1.67's own opacities (the browser half checks the captions' and measures the ring
+#: as drawn).
 CAPTION_OPACITY, PLACEHOLDER_OPACITY, RING_ALPHA = 0.6, 0.7, 0.5
 WHITE = "#ffffff"
 
