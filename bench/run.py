@@ -479,9 +479,9 @@ def run(sizes: list[int], repeat: int, *, apptest: bool = True, diagnose: bool =
 
 
 def _kept_section(path: Path) -> str:
-    """The sections ``bench/bigcells.py``, ``bench/reliability.py`` and ``bench/network.py``
-    wrote into the same file, kept as they are."""
-    from bench import bigcells, network, reliability
+    """The sections ``bench/bigcells.py``, ``bench/reliability.py``, ``bench/network.py``
+    and ``bench/firstscreen.py`` wrote into the same file, kept as they are."""
+    from bench import bigcells, firstscreen, network, reliability
 
     try:
         old = path.read_text(encoding="utf-8")
@@ -489,7 +489,7 @@ def _kept_section(path: Path) -> str:
         return ""
     kept = ""
     for start, end in ((bigcells.START, bigcells.END), (reliability.BEGIN, reliability.END),
-                       (network.START, network.END)):
+                       (network.START, network.END), (firstscreen.START, firstscreen.END)):
         if start in old and end in old:
             kept += "\n" + start + old.split(start, 1)[1].split(end, 1)[0] + end + "\n"
     return kept

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 
 from status_core.alerts.messages import kind_label
 from status_core.attention import PROGRESS_STAGES
@@ -35,6 +36,18 @@ JOB_COLOURS = {
 #: A legend under the plot, in two columns, labels never cut: on a phone a legend beside
 #: the plot would take half its width (and cut "collected, not enr…").
 BOTTOM_LEGEND = alt.Legend(orient="bottom", columns=2, labelLimit=0)
+
+
+@alt.theme.register("kra_readable", enable=True)
+def _readable_theme() -> alt.theme.ThemeConfig:
+    # Streamlit's chart theme draws axis, legend and header text in a fixed grey (#808495,
+    # 3.7:1 on white); WCAG asks 4.5:1. A chart's own config wins over Streamlit's, so every
+    # chart (these and ui/reliability_charts.py's) takes the theme's textColor from
+    # .streamlit/config.toml instead. Registered on import; Altair's theme is process-wide.
+    ink = st.get_option("theme.textColor") or "#2f2d2b"
+    text = {"labelColor": ink, "titleColor": ink}
+    return {"config": {"axis": text, "legend": text, "header": text,
+                       "title": {"color": ink, "subtitleColor": ink}}}
 
 
 def _kst_wall_time(values: pd.Series) -> pd.Series:

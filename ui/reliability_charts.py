@@ -12,6 +12,7 @@ from status_core import reliability as rel
 from status_core.states import STATE_COLOURS
 from status_core.text import t
 
+from . import charts as _readable_theme  # noqa: F401  (registers the charts' text colour)
 from .reliability import STAGE_KEYS, STEP_KEYS, bucket_label
 
 # Streamlit sizes the whole chart, axes included: the rotated period labels take ~90 px.
