@@ -234,3 +234,22 @@ def test_the_check_buttons_focus_ring_in_chromium(server, page):
     # (the change a keyboard user sees) and from the button's own fill next to it
     assert ratio(shown, page_bg) >= FOCUS, (ring, ratio(shown, page_bg))
     assert ratio(shown, fill) >= FOCUS, (ring, ratio(shown, fill))
+
+
+@pytest.mark.browser
+def test_a_page_links_focus_ring_in_chromium(server, page):
+    open_page(page, server, "/", ".role-axis-label text")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.matches("
+                         "'[data-testid=\"stPageLink-NavLink\"]')"):
+            break
+    else:
+        pytest.fail("Tab never reached a page link")
+    ring = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+        return {outline: s.outlineStyle, colour: s.outlineColor, width: s.outlineWidth}; }""")
+    assert ring["outline"] == "solid" and ring["width"] == "2px", ring
+    behind = page.locator(":focus").evaluate(_LOOK, "color")
+    rgb, alpha = css_colour(ring["colour"])
+    bg = backdrop(behind["bgs"])
+    assert ratio(blend(rgb, alpha, bg), bg) >= FOCUS, (ring, behind)

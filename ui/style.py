@@ -20,8 +20,17 @@ NARROW_PX = 640
 # Streamlit gives a keyed container the class ``st-key-<key>``; the prefixes select them.
 WIDE, NARROW, PAIRS = "wide_", "narrow_", "pairs_"
 
+#: Streamlit marks a focused page link or toolbar button only with a faint tint (1.1:1):
+#: a solid ring in the theme's primary colour (navy, 16:1 on white) where the keyboard is.
+FOCUS_RING = "#0a1f44"
+
 CSS = f"""
 <style>
+a:focus-visible, [data-testid="stPageLink-NavLink"]:focus-visible,
+[data-testid="stElementToolbarButton"] button:focus-visible,
+[data-testid="stMainMenu"] button:focus-visible {{
+  outline: 2px solid {FOCUS_RING} !important; outline-offset: 1px;
+}}
 @media (max-width: {NARROW_PX}px) {{
   /* a phone's first screen is for the data: less air above the title, a smaller title */
   [data-testid="stMainBlockContainer"] {{
