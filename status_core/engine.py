@@ -20,6 +20,7 @@ server-side limits cannot help against a server that stopped running (see
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import sqlite3
 import threading
@@ -161,7 +162,10 @@ def _open_in_one_trip(engine: Engine, statement_ms: int) -> None:
     def opening(cursor: Any, send: Callable[[], object]) -> None:
         conn = cursor.connection
         if conn.info.transaction_status != _IDLE:
-            send()
+            try:
+                send()
+            finally:
+                _closed(conn)  # the statement may have been a COMMIT or ROLLBACK
             return
         begin = {True: "BEGIN READ ONLY", False: "BEGIN READ WRITE"}.get(conn.read_only,
                                                                           "BEGIN")
@@ -194,6 +198,21 @@ def _open_in_one_trip(engine: Engine, statement_ms: int) -> None:
                 _closed(getattr(dbapi_conn, "dbapi_connection", dbapi_conn))
 
         setattr(dialect, name, ending)
+
+
+class _BlockErrorFirst(logging.Filter):
+    """Drops psycopg's warning that closing a pipeline failed after its block raised.
+
+    On a connection the server dropped, the pipeline's block fails and so does the Sync
+    that leaves it; psycopg raises the first error (the one classified and shown) and logs
+    the second, which would only add a confusing line to the CLI's stderr.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("error ignored terminating")
+
+
+logging.getLogger("psycopg").addFilter(_BlockErrorFirst())
 
 
 def _closed(conn: Any) -> None:
@@ -334,7 +353,9 @@ def _attempt(engine: Engine, fn: Callable[..., T], args: tuple, kwargs: dict, *,
     connection that fails is a real failure, and retrying it would double the wait on a
     server that does not answer), SQLAlchemy saw a disconnect (and so invalidated that
     connection and every other one pooled before it), and the read's first statement had
-    not returned (nothing reached ``fn``, which therefore runs from the start again).
+    not returned (nothing reached ``fn``, which therefore runs from the start again); and
+    the read was not given up: a connection cut at the deadline is not dead, and an
+    abandoned read must end, not open another connection.
     """
     _current.opened = False
     pooled = False
@@ -346,9 +367,16 @@ def _attempt(engine: Engine, fn: Callable[..., T], args: tuple, kwargs: dict, *,
             conn.rollback()
             return value
     except sa.exc.DBAPIError as exc:
-        if not (retry and pooled and exc.connection_invalidated and not _current.opened):
+        if not (retry and pooled and exc.connection_invalidated and not _current.opened
+                and not _given_up()):
             raise
     return _attempt(engine, fn, args, kwargs, retry=False)
+
+
+def _given_up() -> bool:
+    """True when this thread's bounded read is past its deadline (its sockets were cut)."""
+    cutter = getattr(_current, "cutter", None)
+    return cutter is not None and cutter.cut_done
 
 
 def _no_answer(target: DatabaseTarget | None, seconds: float, *,

@@ -183,7 +183,7 @@ def test_a_dropped_pooled_connection_is_retried_once_on_a_new_one(loaded, proxie
         engine.dispose()
 
 
-def test_a_new_connection_that_fails_is_not_retried(loaded, proxied, pg_cluster):
+def test_a_new_connection_that_fails_is_not_retried(loaded, proxied, pg_cluster, caplog):
     proxy, url = proxied(loaded.url_for(READER))
     engine, target = _engine(url)
     killer = Killer(engine, pg_cluster)
@@ -199,6 +199,8 @@ def test_a_new_connection_that_fails_is_not_retried(loaded, proxied, pg_cluster)
         # the server's FATAL, or the end of the connection the proxy then relays
         assert any(why in info.value.message for why in (
             "terminating connection", "server closed the connection")), info.value.message
+        # one error, not also psycopg's second one about leaving the pipeline
+        assert not [r.getMessage() for r in caplog.records if r.name == "psycopg"]
         assert run_read(engine, target, week)["total_races"].sum() > 0  # and then it works
     finally:
         engine.dispose()
