@@ -39,6 +39,7 @@ from ui.common import (
 from ui.data import Data
 from ui.filters import day_params
 from ui.pages import page
+from ui.style import narrow_only, pairs, wide_only
 from ui.tables import (
     STATE_TEXT_COLUMNS,
     progress_bar,
@@ -63,9 +64,6 @@ back_from_race()
 ctx = setup_page("overview", range_filters=True, live=True)
 st.title(ctx.t("app.title"))
 who = actions.access(ctx)
-st.caption(ctx.t(
-    "overview.caption", start=ctx.start, end=ctx.end,
-    meets=", ".join(meet_label(m, ctx.lang) for m in ctx.meets or MEETS)))
 
 #: st.badge colours of the cell states (the label's icon and word carry the meaning).
 BADGE_COLOURS = {"failed": "red", "not_started": "gray", "stalled": "orange",
@@ -134,21 +132,26 @@ def race_links(cells: pd.DataFrame) -> list[str]:
 # --------------------------------------------------------------------------- first screen
 
 
-def silence_banner(writes: dict, now: dt.datetime, race_day_today: bool) -> None:
-    """How long ago the collector last wrote; a warning when it has been silent for longer
-    than the stalled threshold on a usual race day."""
+def silence_banner(writes: dict, now: dt.datetime, race_day_today: bool, *,
+                   caption: bool) -> None:
+    """A warning when the collector has been silent for longer than the stalled threshold
+    on a usual race day (``caption=False``); how long ago it last wrote (``caption=True``,
+    drawn under the cards so that on a phone the cards are the first screen)."""
     silence = latest.collector_silence(writes, now)
     minutes, threshold = silence["minutes"], ctx.settings.stalled_minutes
     if silence["newest"] is None:
-        if race_day_today:
+        if race_day_today and not caption:
             st.warning(ctx.t("latest.silent_never"), icon="📵")
-        else:
+        elif not race_day_today and caption:
             st.caption(ctx.t("latest.no_write"))
         return
     age = format_age(minutes * 60, ctx.lang) if minutes is not None else "-"
     when = kst_text(silence["newest"], "%Y-%m-%d %H:%M")
-    if race_day_today and minutes is not None and minutes > threshold:
-        st.warning(ctx.t("latest.silent", age=age, time=when, minutes=threshold), icon="📵")
+    if not caption:
+        if race_day_today and minutes is not None and minutes > threshold:
+            st.warning(ctx.t("latest.silent", age=age, time=when, minutes=threshold),
+                       icon="📵")
+        return
     st.caption(ctx.t(
         "latest.last_write", age=age, time=when,
         races=kst_text(writes.get("races_updated_at"), "%m-%d %H:%M", suffix=False),
@@ -158,22 +161,29 @@ def silence_banner(writes: dict, now: dt.datetime, race_day_today: bool) -> None
 def day_card(where, card: dict) -> None:  # noqa: ANN001
     """One meet's card: its state, each stage as x/N with failures, the failed races, the
     age of the last update and the stuck jobs."""
-    box = where.container(border=True)
+    box = where.container(border=True, gap="small")
     state = card["state"]
     label = (kind_label("missing", ctx.lang) if state == "missing"
              else state_label(state, ctx.lang))
-    box.markdown(f"**{meet_label(card['meet'], ctx.lang)}**")
-    box.badge(label, color=BADGE_COLOURS.get(state, "gray"))
+    # Name and state on one line, the stages as lines of one paragraph: compact enough
+    # that a phone shows every card of the day on its first screen.
+    colour = BADGE_COLOURS.get(state, "gray")
+    box.markdown(f"**{plain(meet_label(card['meet'], ctx.lang))}** &nbsp; "
+                 f":{colour}-badge[{plain(label)}]")
+    lines = []
     if int(card["total_races"]) == 0:
-        box.caption(ctx.t("latest.no_races"))
+        lines.append(ctx.t("latest.no_races"))
     else:
         for stage in STAGES:
             done_col, failed_col = STAGE_COUNTS[stage]
             icon = stage_state_label(card[f"{stage}_state"], ctx.lang).split(" ", 1)[0]
-            box.markdown(f"{icon} " + stage_text(card[done_col], card["total_races"],
+            lines.append(f"{icon} " + stage_text(card[done_col], card["total_races"],
                                                  card[failed_col], ctx.lang, stage=stage))
         if card["failed_races"]:
-            box.markdown(ctx.t("latest.failed_races", n=int(card["failed_races"])))
+            lines.append(ctx.t("latest.failed_races", n=int(card["failed_races"])))
+    stuck = int(card["stuck_jobs"])
+    lines.append(ctx.t("latest.stuck", n=stuck) if stuck else ctx.t("latest.no_stuck"))
+    box.markdown("  \n".join(lines))
     updated = card["last_updated"]
     if pd.isna(updated):
         box.caption(ctx.t("latest.never"))
@@ -181,8 +191,6 @@ def day_card(where, card: dict) -> None:  # noqa: ANN001
         age = card["age_minutes"]
         box.caption(ctx.t("latest.updated", time=kst_text(updated, "%m-%d %H:%M"),
                           age=format_age(age * 60, ctx.lang) if age == age else "-"))
-    stuck = int(card["stuck_jobs"])
-    box.markdown(ctx.t("latest.stuck", n=stuck) if stuck else ctx.t("latest.no_stuck"))
     page_link(ctx, "race", label=ctx.t("latest.open"), where=box,
               **day_params(card["date"], card["meet"]))
 
@@ -192,7 +200,9 @@ def load_latest(data: Data, now: dt.datetime) -> dict:
     two weeks, else the newest stored at all), its cells, the collector's last writes and
     whether today is a usual race day (for the silence banner)."""
     start, today = attention.default_range(now)
-    recent = data.progress(start, today, ctx.meets)  # the default view's read: cached
+    recent, writes = data.together(
+        lambda d: d.progress(start, today, ctx.meets),  # the default view's read: cached
+        lambda d: d.latest_writes())
     usual = ctx.settings.usual_weekdays
     day = latest.latest_race_day(recent, now, meets=ctx.meets, usual=usual)
     source = recent
@@ -201,7 +211,7 @@ def load_latest(data: Data, now: dt.datetime) -> dict:
         day = latest.latest_race_day(source, now, meets=ctx.meets, usual=usual)
     cells = source[source["date"].astype(str) == day] if not source.empty else source
     return {
-        "day": day, "today": today, "cells": cells, "writes": data.latest_writes(),
+        "day": day, "today": today, "cells": cells, "writes": writes,
         "race_day_today": bool(latest.usual_meets(to_date(today), usual))
         or bool((recent["date"].astype(str) == today).any()),
     }
@@ -209,26 +219,32 @@ def load_latest(data: Data, now: dt.datetime) -> dict:
 
 def latest_day(found: dict, now: dt.datetime, stuck: pd.DataFrame) -> None:
     """The first screen: one card per meet for today's race day, or the latest one."""
-    silence_banner(found["writes"], now, found["race_day_today"])
+    silence_banner(found["writes"], now, found["race_day_today"], caption=False)
     day = found["day"]
     if day is None:
         st.info(ctx.t("latest.none"))
+        silence_banner(found["writes"], now, found["race_day_today"], caption=True)
         return
     shown = f"{to_date(day):%Y-%m-%d}" if is_valid_date_text(day) else day
     st.subheader(ctx.t("latest.today" if day == found["today"] else "latest.day", date=shown))
     states = cell_states(found["cells"], now=now, stalled_minutes=ctx.settings.stalled_minutes)
     cards = latest.day_cards(states, stuck, day, now=now, meets=ctx.meets,
                              usual=ctx.settings.usual_weekdays)
-    columns = st.columns(max(len(cards), 1))
+    columns = st.container(key="latest_cards").columns(max(len(cards), 1))
     for where, card in zip(columns, cards.to_dict("records"), strict=False):
         day_card(where, card)
+    silence_banner(found["writes"], now, found["race_day_today"], caption=True)
 
 
 # --------------------------------------------------------------------------- range
 
 
 def metrics(h: dict) -> None:
-    cols = st.columns(6)
+    """The range's headline numbers: one row on a wide screen, two abreast on a phone."""
+    st.caption(ctx.t(
+        "overview.caption", start=ctx.start, end=ctx.end,
+        meets=", ".join(meet_label(m, ctx.lang) for m in ctx.meets or MEETS)))
+    cols = pairs("metrics").columns(6)
     cols[0].metric(ctx.t("metric.race_days"), h["race_days"])
     cols[1].metric(ctx.t("metric.races"), h["races"])
     cols[2].metric(ctx.t("metric.collected_pct"), f"{h['collected_pct']:.1f}%",
@@ -275,8 +291,8 @@ def attention_list(rows: pd.DataFrame) -> None:
     event = st.dataframe(
         shown, hide_index=True, width="stretch", on_select="rerun",
         selection_mode="single-row", key="attention_table",
-        column_order=["kinds_label", "date", "meet_name", *STATE_TEXT_COLUMNS[1:],
-                      "stuck_jobs", "job_ids", "age", "last_updated", "link"],
+        column_order=["date", "meet_name", "kinds_label", *STATE_TEXT_COLUMNS[1:],
+                      "link", "stuck_jobs", "job_ids", "age", "last_updated"],
         column_config=_columns(shown) | state_columns(ctx) | {
             "kinds_label": st.column_config.TextColumn(ctx.t("col.kinds")),
             "age": st.column_config.TextColumn(ctx.t("col.age")),
@@ -327,10 +343,11 @@ def _columns(shown: pd.DataFrame) -> dict:
     }
 
 
-#: The overview table's columns: the dashboard's own states, no collector API values.
-TABLE_COLUMNS = ["link", "date", "meet_name", "state_label", "total_races",
-                 "collection_text", "collected_pct", "enrichment_text", "enriched_pct",
-                 "result_text", "result_pct", "failed_races", "last_updated"]
+#: The overview table's columns: the dashboard's own states, no collector API values. The
+#: key columns (date, meet, state, x/N) first, so that a phone shows them unscrolled.
+TABLE_COLUMNS = ["date", "meet_name", "state_label", "collection_text", "enrichment_text",
+                 "result_text", "link", "total_races", "collected_pct", "enriched_pct",
+                 "result_pct", "failed_races", "last_updated"]
 
 
 def progress_table(states: pd.DataFrame) -> None:
@@ -363,10 +380,27 @@ def calendar_section(calendar: pd.DataFrame) -> None:
     if calendar.empty:
         return
     st.subheader(ctx.t("overview.calendar"))
-    st.caption(ctx.t("overview.calendar_caption"))
-    event = st.altair_chart(charts.calendar_chart(calendar, ctx.lang), width="stretch",
-                            on_select="rerun", key="calendar_chart")
+    with wide_only("calendar"):
+        st.caption(ctx.t("overview.calendar_caption"))
+        event = st.altair_chart(charts.calendar_chart(calendar, ctx.lang), width="stretch",
+                                on_select="rerun", key="calendar_chart")
     open_selected_cell(event, charts.CALENDAR_SELECTION, calendar)
+    with narrow_only("calendar"):
+        calendar_list(calendar)
+
+
+def calendar_list(calendar: pd.DataFrame) -> None:
+    """The calendar on a phone, where a date x meet grid cannot fit: one line per date,
+    newest first, each racecourse's state linking to its race day."""
+    lines = []
+    for day, cells in calendar.groupby(calendar["date"].astype(str), sort=False):
+        links = [f"[{plain(meet_label(int(m), ctx.lang))} "
+                 f"{plain(charts.calendar_label(s, ctx.lang))}]({link})"
+                 for s, m, link in zip(cells["state"], cells["meet"], race_links(cells),
+                                       strict=True)]
+        lines.append((day, f"**{plain(date_shown(day, ctx.lang))}** · "
+                      + " · ".join(links)))
+    st.markdown("\n".join(f"- {text}" for _day, text in sorted(lines, reverse=True)))
 
 
 def chart_section(progress: pd.DataFrame) -> None:
@@ -392,7 +426,7 @@ def latest_hint(extent: pd.DataFrame) -> None:
     start, end = attention.default_range(dt.datetime.combine(to_date(last), dt.time(12), KST))
     st.caption(ctx.t("overview.latest_hint", date=last))
     page_link(ctx, "overview", label=ctx.t("overview.show_latest"), icon="📅",
-              start=start, end=end)
+              start=start, end=end, meet=[str(m) for m in ctx.meets])
 
 
 @st.fragment(run_every=ctx.run_every)
@@ -400,12 +434,13 @@ def body() -> None:
     data = Data(ctx, ctx.interval)
     now = dt.datetime.now(dt.UTC)
     try:
-        progress = data.progress(ctx.start, ctx.end, ctx.meets)
-        active = data.jobs(statuses=list(ACTIVE_JOB_STATUSES), limit=ACTIVE_JOBS_LIMIT)
+        progress, active, found = data.together(
+            lambda d: d.progress(ctx.start, ctx.end, ctx.meets),
+            lambda d: d.jobs(statuses=list(ACTIVE_JOB_STATUSES), limit=ACTIVE_JOBS_LIMIT),
+            lambda d: load_latest(d, now))
         states, missing, stuck = attention.item_frames(
             progress, active, start=ctx.start, end=ctx.end, now=now, meets=ctx.meets,
             thresholds=ctx.settings)
-        found = load_latest(data, now)
         extent = data.extent(f"{attention.today_kst(now):%Y%m%d}") if progress.empty else None
     except StatusError as exc:
         show_error(ctx, exc)

@@ -57,9 +57,11 @@ class LatencyProxy:
         async def stop() -> None:
             if self._server is not None:
                 self._server.close()
-            for task in asyncio.all_tasks():
-                if task is not asyncio.current_task():
-                    task.cancel()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            # Let them end here, so none is destroyed pending when the loop stops.
+            await asyncio.gather(*tasks, return_exceptions=True)
 
         with contextlib.suppress(Exception):
             asyncio.run_coroutine_threadsafe(stop(), self._loop).result(timeout=5)
@@ -172,3 +174,89 @@ class LatencyProxy:
                 return
             writer.write(data)
             await writer.drain()
+
+
+class ProxyProcess:
+    """A :class:`LatencyProxy` in its own process, with the same counting API.
+
+    For measurements: in the measuring process the relay thread would compete for the GIL
+    with the code being measured (a thread parsing rows holds it for up to the switch
+    interval, 5 ms), which would add delay that a real network does not. Controlled over
+    the child's stdin/stdout, one line per command.
+    """
+
+    def __init__(self, host: str, port: int, *, rtt: float = 0.0) -> None:
+        import subprocess
+        import sys
+
+        self.rtt = rtt
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.latency", host, str(port), str(rtt)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+            cwd=str(__import__("pathlib").Path(__file__).resolve().parent.parent),
+        )
+        self.port = int(self._ask("port"))
+
+    def _ask(self, command: str) -> str:
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write(command + "\n")
+        self._proc.stdin.flush()
+        answer = self._proc.stdout.readline().strip()
+        if not answer:
+            raise RuntimeError(f"latency proxy process gave no answer to {command!r}")
+        return answer
+
+    @property
+    def round_trips(self) -> int:
+        return int(self._ask("round_trips"))
+
+    @property
+    def connections(self) -> int:
+        return int(self._ask("connections"))
+
+    def reset(self) -> None:
+        self._ask("reset")
+
+    counting = LatencyProxy.counting
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            with contextlib.suppress(Exception):
+                self._ask("quit")
+            try:
+                self._proc.wait(timeout=5)
+            except Exception:  # noqa: BLE001
+                self._proc.kill()
+
+    def __enter__(self) -> ProxyProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _child(argv: list[str]) -> int:
+    """``python -m bench.latency HOST PORT RTT``: serve, answer commands on stdin."""
+    import sys
+
+    host, port, rtt = argv[0], int(argv[1]), float(argv[2])
+    with LatencyProxy(host, port, rtt=rtt) as proxy:
+        for line in sys.stdin:
+            command = line.strip()
+            if command == "quit":
+                print("bye", flush=True)
+                break
+            if command == "reset":
+                proxy.reset()
+                print("ok", flush=True)
+            elif command in ("port", "round_trips", "connections"):
+                print(getattr(proxy, command), flush=True)
+            else:
+                print("?", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(_child(sys.argv[1:]))

@@ -35,12 +35,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy import event
 
 from bench import datagen
 from bench.naive import days, naive_range
-from bench.report import FIXED_ROUND_TRIPS, SizeResult, evaluate, render
+from bench.report import SizeResult, evaluate, render
 from status_core.engine import make_engine, read
 from status_core.queries import progress_frame, summary_records
 from status_core.rules import derive_statuses
@@ -78,12 +79,24 @@ def interleaved(fns: dict[str, Callable[[], object]], repeat: int, *,
 
 
 class StatementCounter:
-    """Counts the statements an engine sends and remembers the last one."""
+    """Remembers the last query an engine sent, and counts round trips for real: a second
+    engine on the same database reads through a :class:`bench.latency.LatencyProxy`
+    (no delay), which counts every wait for the server."""
 
-    def __init__(self, engine: sa.engine.Engine) -> None:
+    def __init__(self, engine: sa.engine.Engine, url: str | None = None) -> None:
+        from bench.latency import LatencyProxy
+
         self.count = 0
         self.last: tuple[str, object] | None = None
         event.listen(engine, "before_cursor_execute", self._seen)
+        self.proxy = self.counted = None
+        if url is None:  # statements only
+            return
+        parsed = sa.engine.make_url(url)
+        self.proxy = LatencyProxy(parsed.host or "127.0.0.1", parsed.port or 5432).start()
+        self.counted = make_engine(
+            parse_url(parsed.set(port=self.proxy.port).render_as_string(hide_password=False)),
+            Timeouts(connect=10, statement=120))
 
     def _seen(self, conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
         self.count += 1
@@ -92,11 +105,23 @@ class StatementCounter:
 
     @contextlib.contextmanager
     def measure(self) -> Iterator[dict]:
+        """``box["statements"]``: the statements sent in the block (SET LOCAL included)."""
         box: dict = {}
         before = self.count
         yield box
         box["statements"] = self.count - before
-        box["round_trips"] = box["statements"] + FIXED_ROUND_TRIPS
+
+    def round_trips(self, fn: Callable[[sa.engine.Engine], object]) -> int:
+        """Round trips of ``fn(engine)`` on the counted engine (its pool warmed first)."""
+        fn(self.counted)
+        with self.proxy.counting() as seen:
+            fn(self.counted)
+        return seen["round_trips"]
+
+    def close(self) -> None:
+        if self.counted is not None:
+            self.counted.dispose()
+            self.proxy.close()
 
 
 def machine_info(pg_version: str) -> dict:
@@ -144,25 +169,38 @@ def explain_ms(engine: sa.engine.Engine, statement: str, parameters: object) -> 
     return float(plan[0]["Execution Time"])
 
 
+def _progress(engine: sa.engine.Engine, start: str, end: str) -> pd.DataFrame:
+    with read(engine) as conn:
+        return progress_frame(conn, start, end)
+
+
 def progress_vs_floor(
-    engine: sa.engine.Engine, counter: StatementCounter, start: str, end: str, repeat: int
+    engine: sa.engine.Engine, counter: StatementCounter, start: str, end: str, repeat: int,
+    bare: psycopg.Connection,
 ) -> dict:
     def call() -> pd.DataFrame:
-        with read(engine) as conn:
-            return progress_frame(conn, start, end)
+        return _progress(engine, start, end)
 
-    with counter.measure() as rt:
-        call()
+    trips = counter.round_trips(lambda e: _progress(e, start, end))
+    call()
     statement, parameters = counter.last
 
     def fetch_only() -> list:
         with read(engine) as conn:
             return conn.exec_driver_sql(statement, parameters).all()
 
-    got = interleaved({"pf": call, "fetch": fetch_only,
+    def bare_fetch() -> list:
+        # The floor of issue 16: the driver alone, its connection open, no transaction
+        # block, no SQLAlchemy, no frame.
+        with bare.cursor() as cur:
+            cur.execute(statement, parameters)
+            return cur.fetchall()
+
+    got = interleaved({"pf": call, "fetch": fetch_only, "bare": bare_fetch,
                        "explain": lambda: explain_ms(engine, statement, parameters)}, repeat)
     wall, frame = got["pf"][0], got["pf"][1][-1]
     fetch_s = got["fetch"][0]
+    bare_s = got["bare"][0]
     floor_ms = median(got["explain"][1])
     return {
         "start": start,
@@ -171,9 +209,11 @@ def progress_vs_floor(
         "races": int(frame["total_races"].sum()),
         "pf_ms": wall * 1000,
         "fetch_ms": fetch_s * 1000,
+        "bare_ms": bare_s * 1000,
+        "bare_ratio": wall / bare_s if bare_s else float("inf"),
         "sql_ms": floor_ms,
         "ratio": wall * 1000 / floor_ms if floor_ms else float("inf"),
-        "round_trips": rt["round_trips"],
+        "round_trips": trips,
     }
 
 
@@ -231,10 +271,13 @@ def naive_vs_progress(
         with read(engine) as conn:
             return progress_frame(conn, start, end)
 
-    with counter.measure() as naive_rt:
-        naive()
-    with counter.measure() as ours_rt:
-        ours()
+    def naive_on(e: sa.engine.Engine) -> list[dict]:
+        with read(e) as conn:
+            return naive_range(conn, start, end)
+
+    naive_trips = counter.round_trips(naive_on)
+    ours_trips = counter.round_trips(lambda e: _progress(e, start, end))
+    ours()
     statement, parameters = counter.last
     got = interleaved({"naive": naive, "pf": ours,
                        "explain": lambda: explain_ms(engine, statement, parameters)}, repeat)
@@ -250,8 +293,8 @@ def naive_vs_progress(
         "pf_ms": ours_s * 1000,
         "sql_ms": median(got["explain"][1]),
         "speedup": naive_s / ours_s if ours_s else float("inf"),
-        "naive_round_trips": naive_rt["round_trips"],
-        "pf_round_trips": ours_rt["round_trips"],
+        "naive_round_trips": naive_trips,
+        "pf_round_trips": ours_trips,
         "same_answer": _same(naive_rows, summary_records(frame)),
     }
 
@@ -361,15 +404,17 @@ def bench_size(cluster, size: int, repeat: int, *, apptest: bool = True,  # noqa
         "races per date x meet")
     target = parse_url(db.reader_url)
     engine = make_engine(target, Timeouts(connect=10, statement=120))
-    counter = StatementCounter(engine)
+    counter = StatementCounter(engine, db.reader_url)
+    bare = psycopg.connect(db.reader_url.replace("postgresql+psycopg://", "postgresql://"),
+                           autocommit=True)
     today = datagen.TODAY
     year = (ymd(today - dt.timedelta(days=364)), ymd(today))
     whole = (ymd(datagen.history_start(size)), ymd(today))
     ninety = (ymd(today - dt.timedelta(days=89)), ymd(today))
     try:
-        res.year = progress_vs_floor(engine, counter, *year, repeat)
+        res.year = progress_vs_floor(engine, counter, *year, repeat, bare)
         log(f"  progress_frame 1 year: {res.year['pf_ms']:.1f} ms vs SQL {res.year['sql_ms']:.1f}")
-        res.whole = progress_vs_floor(engine, counter, *whole, repeat)
+        res.whole = progress_vs_floor(engine, counter, *whole, repeat, bare)
         log(f"  progress_frame whole: {res.whole['pf_ms']:.1f} ms vs SQL "
             f"{res.whole['sql_ms']:.1f}")
         res.naive90 = naive_vs_progress(engine, counter, *ninety, repeat)
@@ -378,6 +423,8 @@ def bench_size(cluster, size: int, repeat: int, *, apptest: bool = True,  # noqa
         log(f"  1 year in pandas {res.pandas_year['pandas_ms']:.1f} ms")
     finally:
         engine.dispose()
+        counter.close()
+        bare.close()
     if apptest:
         res.apptest = apptest_overview(db.reader_url, *year, repeat)
         if "error" in res.apptest:
@@ -432,16 +479,17 @@ def run(sizes: list[int], repeat: int, *, apptest: bool = True, diagnose: bool =
 
 
 def _kept_section(path: Path) -> str:
-    """The sections ``bench/bigcells.py`` and ``bench/reliability.py`` wrote into the same
-    file, kept as they are."""
-    from bench import bigcells, reliability
+    """The sections ``bench/bigcells.py``, ``bench/reliability.py`` and ``bench/network.py``
+    wrote into the same file, kept as they are."""
+    from bench import bigcells, network, reliability
 
     try:
         old = path.read_text(encoding="utf-8")
     except OSError:
         return ""
     kept = ""
-    for start, end in ((bigcells.START, bigcells.END), (reliability.BEGIN, reliability.END)):
+    for start, end in ((bigcells.START, bigcells.END), (reliability.BEGIN, reliability.END),
+                       (network.START, network.END)):
         if start in old and end in old:
             kept += "\n" + start + old.split(start, 1)[1].split(end, 1)[0] + end + "\n"
     return kept

@@ -38,6 +38,7 @@ from ui.common import (
 from ui.data import Data
 from ui.filters import W_DAY, W_DAY_MEET, resolve_day
 from ui.pages import page
+from ui.style import pairs
 from ui.tables import (
     badge_columns,
     job_columns,
@@ -98,7 +99,7 @@ if day is None:
     st.session_state[W_DAY_MEET] = 1
     day = fallback
 
-left, right, _ = st.columns([1, 1, 2])
+left, right, _ = pairs("race_pick").columns([1, 1, 2])
 left.date_input(ctx.t("race.date"), key=W_DAY, format="YYYY-MM-DD")
 right.selectbox(ctx.t("race.meet"), list(MEETS), key=W_DAY_MEET,
                 format_func=lambda m: meet_label(m, ctx.lang))
@@ -131,7 +132,7 @@ def honest_summary(progress: pd.DataFrame, now: dt.datetime) -> None:
     row = cell_states(progress, now=now,
                       stalled_minutes=ctx.settings.stalled_minutes).iloc[0]
     st.subheader(ctx.t("race.state_title"))
-    cols = st.columns(5)
+    cols = pairs("race_state").columns(5)  # two abreast on a phone
     cols[0].metric(ctx.t("race.state"), state_label(row["state"], ctx.lang))
     for col, stage in zip(cols[1:4], STAGES, strict=True):
         done, failed = STAGE_COUNTS[stage]
@@ -336,8 +337,8 @@ def jobs_table(jobs: pd.DataFrame) -> None:
     shown = jobs_for_display(ctx, jobs)
     st.dataframe(
         shown, hide_index=True, width="stretch",
-        column_order=["job_id", "type", "status_label", "created_at", "started_at",
-                      "completed_at", "duration_min", "progress", "retry_count",
+        column_order=["status_label", "type", "progress", "job_id", "created_at", "started_at",
+                      "completed_at", "duration_min", "retry_count",
                       "error_message"],
         column_config=job_columns(ctx, shown),
         key="race_jobs_table",
@@ -350,9 +351,10 @@ def jobs_table(jobs: pd.DataFrame) -> None:
 def body() -> None:
     fresh = Data(ctx, ctx.interval)
     try:
-        progress = fresh.cell(race_date, meet)
-        races = fresh.races(race_date, meet)
-        jobs = fresh.jobs(race_date=race_date, meet=meet, stored=True)
+        progress, races, jobs = fresh.together(
+            lambda d: d.cell(race_date, meet),
+            lambda d: d.races(race_date, meet),
+            lambda d: d.jobs(race_date=race_date, meet=meet, stored=True))
     except StatusError as exc:
         show_error(ctx, exc)
         return

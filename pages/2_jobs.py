@@ -30,6 +30,7 @@ from ui.common import (
 from ui.data import Data
 from ui.filters import resolve_choices, resolve_optional_date
 from ui.pages import page
+from ui.style import pairs
 from ui.tables import job_columns, job_detail, jobs_for_csv, jobs_for_display
 from ui.text import cell, md_plain
 
@@ -77,9 +78,9 @@ def one_job(job_id: str) -> None:
         st.progress(0 if pd.isna(progress) else int(min(max(progress, 0), 100)))
         shown = jobs_for_display(ctx, job)
         st.dataframe(shown, hide_index=True, width="stretch", key="one_job_table",
-                     column_order=["job_id", "type", "status_label", "race_date", "meet",
-                                   "created_at", "started_at", "completed_at",
-                                   "duration_min", "progress", "current_step",
+                     column_order=["race_date", "meet", "status_label", "type", "progress",
+                                   "job_id", "created_at", "started_at", "completed_at",
+                                   "duration_min", "current_step",
                                    "retry_count", "error_message"],
                      column_config=job_columns(ctx, shown))
         job_detail(ctx, job, fresh.job_text, key="one_job_detail")
@@ -120,7 +121,7 @@ with st.container(border=True):
 def counts_section(counts: dict[str, int]) -> None:
     st.subheader(ctx.t("jobs.counts"))
     frame = attention.status_counts_frame(counts)
-    cols = st.columns(len(frame))
+    cols = pairs("job_counts").columns(len(frame))  # two abreast on a phone
     for col, row in zip(cols, frame.itertuples(index=False), strict=True):
         # A status the collector does not define is stored text: a label is Markdown.
         known = f"job.{row.status}" in STRINGS
@@ -147,8 +148,8 @@ def stuck_section(active, now: dt.datetime) -> None:  # noqa: ANN001
         running_for=[format_age(m * 60, ctx.lang) for m in stuck["running_minutes"]])
     st.dataframe(
         shown, hide_index=True, width="stretch",
-        column_order=["job_id", "type", "status_label", "race_date", "meet", "started_at",
-                      "running_for", "progress", "current_step", "retry_count",
+        column_order=["race_date", "meet", "status_label", "type", "progress", "running_for",
+                      "job_id", "started_at", "current_step", "retry_count",
                       "error_message"],
         column_config=job_columns(ctx, shown),
         key="stuck_table",
@@ -166,8 +167,8 @@ def recent_section(jobs, data: Data) -> None:  # noqa: ANN001
     shown = jobs_for_display(ctx, jobs)
     st.dataframe(
         shown, hide_index=True, width="stretch",
-        column_order=["job_id", "type", "status_label", "race_date", "meet", "created_at",
-                      "started_at", "completed_at", "duration_min", "progress",
+        column_order=["race_date", "meet", "status_label", "type", "progress", "job_id",
+                      "created_at", "started_at", "completed_at", "duration_min",
                       "retry_count", "error_message"],
         column_config=job_columns(ctx, shown), key="jobs_table",
     )
@@ -246,12 +247,13 @@ def body() -> None:
     now = dt.datetime.now(dt.UTC)
     created_from, created_to = attention.day_window(ctx.start, ctx.end)
     try:
-        counts = data.job_counts()
-        active = data.jobs(statuses=list(ACTIVE_JOB_STATUSES), limit=JOB_LIMIT)
-        jobs = data.jobs(since=created_from, types=types or None, statuses=statuses or None,
-                         race_date=race_date, limit=JOB_LIMIT)
-        outside = data.failed_jobs_outside(created_from, created_to, types=types or None,
-                                           race_date=race_date, meets=ctx.meets or None)
+        counts, active, jobs, outside = data.together(
+            lambda d: d.job_counts(),
+            lambda d: d.jobs(statuses=list(ACTIVE_JOB_STATUSES), limit=JOB_LIMIT),
+            lambda d: d.jobs(since=created_from, types=types or None,
+                             statuses=statuses or None, race_date=race_date, limit=JOB_LIMIT),
+            lambda d: d.failed_jobs_outside(created_from, created_to, types=types or None,
+                                            race_date=race_date, meets=ctx.meets or None))
     except StatusError as exc:
         show_error(ctx, exc)
         return

@@ -29,6 +29,7 @@ from ui.reliability import (
     resolve_step,
     with_labels,
 )
+from ui.style import narrow_only, wide_only
 
 ctx = setup_page("reliability", range_filters=True, range_default=rel.default_range)
 st.title(f"{page('reliability').icon} {ctx.t('nav.reliability')}")
@@ -83,7 +84,7 @@ def completion_section(data: Data) -> None:
                             for b in rel.COMPLETION_BUCKETS})
     st.dataframe(
         shown, hide_index=True, width="stretch", key="completion_table",
-        column_order=["link", "period_label", "meet_name", "race_days", "done", "failed",
+        column_order=["period_label", "meet_name", "link", "race_days", "done", "failed",
                       "incomplete", "open", "done_pct", "failed_pct", "incomplete_pct",
                       "open_pct"],
         column_config={
@@ -118,7 +119,7 @@ def timeliness_section(data: Data) -> None:
                         on_time_pct=percent(rows["on_time_share"]))
     st.dataframe(
         shown, hide_index=True, width="stretch", key="timeliness_table",
-        column_order=["link", "period_label", "race_days", "complete_days", "median_hours",
+        column_order=["period_label", "link", "race_days", "complete_days", "median_hours",
                       "p90_hours", "on_time_days", "late_days", "open_days", "on_time_pct"],
         column_config={
             "link": link_column(), "period_label": st.column_config.TextColumn(
@@ -144,8 +145,8 @@ def race_days_table(days: pd.DataFrame) -> None:
                   for d, m in zip(days["date"], days["meet"], strict=True)])
         st.dataframe(
             shown, hide_index=True, width="stretch", key="race_days_table",
-            column_order=["link", "date", "meet_name", "total_races", f"{step}_missing",
-                          f"{step}_last", f"{step}_hours", "deadline", "state"],
+            column_order=["date", "meet_name", "state", "link", "total_races", f"{step}_missing",
+                          f"{step}_last", f"{step}_hours", "deadline"],
             column_config={
                 "link": link_column(), "date": st.column_config.TextColumn(ctx.t("col.date")),
                 "meet_name": st.column_config.TextColumn(ctx.t("col.meet")),
@@ -173,7 +174,7 @@ def failures_section(data: Data) -> None:
     shown = frame.assign(link=overview_links(ctx, frame, meets))
     st.dataframe(
         shown, hide_index=True, width="stretch", key="failures_table",
-        column_order=["link", "period_label", "race_days", "failed_days", "collection_failed",
+        column_order=["period_label", "link", "race_days", "failed_days", "collection_failed",
                       "enrichment_failed", "result_failed", "failed_races"],
         column_config={
             "link": link_column(), "period_label": st.column_config.TextColumn(
@@ -199,11 +200,15 @@ def errors_section(data: Data, periods: list[str]) -> None:
         st.success(ctx.t("rel.errors_none"))
         return
     shown = with_labels(ctx, groups, grouping)
-    st.altair_chart(charts.errors_chart(shown, periods, ctx.lang), width="stretch")
+    with wide_only("errors_chart"):
+        st.altair_chart(charts.errors_chart(shown, periods, ctx.lang), width="stretch")
+    with narrow_only("errors_chart"):
+        st.altair_chart(charts.errors_chart(shown, periods, ctx.lang, wrap=28),
+                        width="stretch")
     shown = times(shown, ["last_seen"]).assign(link=jobs_links(ctx, groups, meets))
     st.dataframe(
         shown, hide_index=True, width="stretch", key="errors_table",
-        column_order=["link", "period_label", "rank", "jobs", "pattern", "types",
+        column_order=["period_label", "link", "rank", "jobs", "pattern", "types",
                       "last_seen", "example"],
         column_config={
             "link": link_column(), "period_label": st.column_config.TextColumn(
@@ -235,7 +240,7 @@ def jobs_section(data: Data) -> None:
     shown = shown.assign(link=jobs_links(ctx, frame, meets))
     st.dataframe(
         shown, hide_index=True, width="stretch", key="jobs_table",
-        column_order=["link", "period_label", "type", "jobs", "failed", "failure_pct",
+        column_order=["period_label", "link", "type", "jobs", "failed", "failure_pct",
                       "retries", "timed", "p50_min", "p90_min"],
         column_config={
             "link": link_column(), "period_label": st.column_config.TextColumn(
@@ -262,7 +267,7 @@ def stuck_section(data: Data) -> None:
     shown = shown.assign(link=jobs_links(ctx, frame, meets))
     st.dataframe(
         shown, hide_index=True, width="stretch", key="stuck_table",
-        column_order=["link", "period_label", "at", "stuck", "longest_minutes"],
+        column_order=["period_label", "link", "at", "stuck", "longest_minutes"],
         column_config={
             "link": link_column(), "period_label": st.column_config.TextColumn(
                 ctx.t("rel.col.period")),

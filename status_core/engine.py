@@ -136,7 +136,11 @@ def _sqlite_engine(target: DatabaseTarget, timeouts: Timeouts, *, read_only: boo
     else:
         def creator() -> sqlite3.Connection:
             return sqlite3.connect(path, timeout=timeouts.connect, check_same_thread=False)
-    engine = sa.create_engine("sqlite+pysqlite://", creator=creator, pool_pre_ping=True)
+    # NullPool: one connection per read, closed after it. A URL without a database makes
+    # SQLAlchemy pick SingletonThreadPool, which closes connections other threads still use
+    # once more threads than its size have read: with reads on their own threads (run_read,
+    # several viewers, a page's reads together) that crashed the process (SIGSEGV).
+    engine = sa.create_engine("sqlite+pysqlite://", creator=creator, poolclass=sa.pool.NullPool)
     _TIMEOUTS[engine] = timeouts
     return engine
 

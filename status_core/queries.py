@@ -50,18 +50,21 @@ PROGRESS_COLUMNS = (
     "failed_pct",
 )
 
+# count(*) FILTER (WHERE ...), not sum(CASE WHEN ... THEN 1 ELSE 0 END): the same counts,
+# lighter on the server (no CASE per row, no numeric sum). PostgreSQL and SQLite (3.30+)
+# both read it, and a GROUP BY group has rows, so count's 0 never stands for sum's NULL.
 _PROGRESS_SQL = """
 SELECT date, meet,
        count(*) AS total_races,
-       sum(CASE WHEN collection_status IN ('collected', 'enriched') THEN 1 ELSE 0 END)
+       count(*) FILTER (WHERE collection_status IN ('collected', 'enriched'))
            AS collected_races,
-       sum(CASE WHEN enrichment_status = 'enriched' THEN 1 ELSE 0 END) AS enriched_races,
-       sum(CASE WHEN collection_status = 'failed' THEN 1 ELSE 0 END) AS collection_failed,
-       sum(CASE WHEN enrichment_status = 'failed' THEN 1 ELSE 0 END) AS enrichment_failed,
-       sum(CASE WHEN result_status = 'collected' THEN 1 ELSE 0 END) AS result_collected,
-       sum(CASE WHEN result_status = 'failed' THEN 1 ELSE 0 END) AS result_failed,
-       sum(CASE WHEN collection_status = 'failed' OR enrichment_status = 'failed'
-                  OR result_status = 'failed' THEN 1 ELSE 0 END) AS failed_races,
+       count(*) FILTER (WHERE enrichment_status = 'enriched') AS enriched_races,
+       count(*) FILTER (WHERE collection_status = 'failed') AS collection_failed,
+       count(*) FILTER (WHERE enrichment_status = 'failed') AS enrichment_failed,
+       count(*) FILTER (WHERE result_status = 'collected') AS result_collected,
+       count(*) FILTER (WHERE result_status = 'failed') AS result_failed,
+       count(*) FILTER (WHERE collection_status = 'failed' OR enrichment_status = 'failed'
+                        OR result_status = 'failed') AS failed_races,
        max(updated_at) AS last_updated
 FROM races
 WHERE date BETWEEN :start AND :end {meet_filter}
@@ -242,6 +245,16 @@ def _warnings_list(value, decode: bool = True) -> list[str]:  # noqa: ANN001
     return [str(value)]
 
 
+def _rows_frame(rows: Sequence, columns: Sequence[str]) -> pd.DataFrame:
+    """``pd.DataFrame(rows, columns=columns)`` of SQLAlchemy rows, as plain tuples.
+
+    The same frame pandas builds from the rows themselves (it turns them into tuples too),
+    minus its probe of each row for a ``dtype`` attribute: on a SQLAlchemy ``Row`` that
+    probe goes through a failed key lookup, which cost more than the fetch of the rows.
+    """
+    return pd.DataFrame([tuple(row) for row in rows], columns=list(columns))
+
+
 def races_frame(conn: Connection, race_date: str, meet: int, *,
                 stored: bool = False) -> pd.DataFrame:
     """The races of one date x meet, one row each, light columns only.
@@ -256,7 +269,7 @@ def races_frame(conn: Connection, race_date: str, meet: int, *,
         "WHERE date = :date AND meet = :meet ORDER BY race_number"
     )
     rows = conn.execute(stmt, {"date": race_date, "meet": meet}).all()
-    frame = pd.DataFrame(rows, columns=list(RACE_COLUMNS))
+    frame = _rows_frame(rows, RACE_COLUMNS)
     for col in _TIME_COLUMNS:
         frame[col] = to_utc(frame[col])
     for col in ("collection_status", "enrichment_status", "result_status"):
@@ -358,7 +371,7 @@ def jobs_frame(
     if binds:
         stmt = stmt.bindparams(*binds)
     rows = conn.execute(stmt, params).all()
-    frame = pd.DataFrame(rows, columns=[*JOB_COLUMNS, "error_length"])
+    frame = _rows_frame(rows, [*JOB_COLUMNS, "error_length"])
     frame["error_length"] = pd.to_numeric(frame["error_length"]).astype("Int64")
     return _job_values(frame, decode=dialect != "postgresql")
 

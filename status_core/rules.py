@@ -24,7 +24,10 @@ COUNT_INPUTS = (
 
 
 def _select(conditions: list, choices: list[str], default: str) -> np.ndarray:
-    return np.select(conditions, choices, default=default).astype(object)
+    # Select small integers, then take the labels: np.select over strings builds a
+    # fixed-width text array first and converts every element to object after.
+    labels = np.asarray([*choices, default], dtype=object)
+    return labels[np.select(conditions, np.arange(len(choices)), default=len(choices))]
 
 
 def status_arrays(counts: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -65,6 +65,8 @@ def as_utc(moment: dt.datetime | None = None) -> dt.datetime:
 
 
 _INFINITE_TEXT = {"infinity": INFINITY, "+infinity": INFINITY, "-infinity": NEG_INFINITY}
+#: What ``pandas.api.types.infer_dtype`` says of a column without any text in it.
+_NO_TEXT = frozenset({"datetime", "datetime64", "date", "empty"})
 
 
 def to_utc(values: Any) -> Any:
@@ -79,7 +81,10 @@ def to_utc(values: Any) -> Any:
 
     if values.empty:
         return pd.Series(index=values.index, dtype="datetime64[us, UTC]")
-    if values.dtype == object or pd.api.types.is_string_dtype(values):
+    # Only text can spell an infinity: a column of datetimes (what psycopg returns) skips
+    # the per-value pass, which cost more than the conversion itself.
+    if (values.dtype == object or pd.api.types.is_string_dtype(values)) and (
+            pd.api.types.infer_dtype(values, skipna=True) not in _NO_TEXT):
         values = values.astype(object).map(
             lambda v: _INFINITE_TEXT.get(v.strip().lower(), v) if isinstance(v, str) else v)
     # One resolution for every column, whatever the driver returned, so columns combine

@@ -91,3 +91,17 @@ def test_counts_a_real_postgres_query(pg_db) -> None:  # noqa: ANN001
         assert seen["round_trips"] == 1
         assert seen["connections"] == 0
         assert took >= 0.02
+
+
+def test_the_proxy_in_its_own_process_delays_and_counts(echo_port: int) -> None:
+    from bench.latency import ProxyProcess
+
+    with ProxyProcess("127.0.0.1", echo_port, rtt=0.04) as proxy, \
+            socket.create_connection(("127.0.0.1", proxy.port)) as sock:
+        with proxy.counting() as seen:
+            began = time.perf_counter()
+            assert _exchange(sock, b"a") == b"a"
+            assert _exchange(sock, b"b") == b"b"
+            took = time.perf_counter() - began
+        assert seen["round_trips"] == 2
+        assert took >= 0.08

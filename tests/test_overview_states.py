@@ -5,6 +5,7 @@ banner, the attention list one row per race day, and a clicked row opening the r
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -149,12 +150,14 @@ def test_latest_day_cards_come_first(pg_app) -> None:  # noqa: ANN001
     first = order.index(heading)
     assert first < order.index("확인 필요") and first < order.index("날짜 x 경마장별 진행 현황")
     card = order[first:order.index("확인 필요")]
-    # Seoul: failed, each stage x/N with its failures, the stuck job; Busan-Gyeongnam
-    # usually races that day and has nothing: a missing race day, never "done"
-    assert ":red-badge[❌ 실패]" in card
-    assert "◐ 수집 10/12" in card and "❌ 보강 8/12 · 실패 2" in card and "◐ 결과 5/12" in card
-    assert "실패 경주 2" in card and "🧊 멈춘 작업 1" in card
-    assert ":violet-badge[📭 경주일 누락]" in card and "저장된 경주 없음" in card
+    # Seoul: failed, each stage x/N with its failures (one line each), the stuck job;
+    # Busan-Gyeongnam usually races that day and has nothing: a missing race day, never
+    # "done"
+    lines = [line.strip() for text in card for line in text.split("  \n")]
+    assert ":red-badge[❌ 실패]" in "\n".join(card)
+    assert "◐ 수집 10/12" in lines and "❌ 보강 8/12 · 실패 2" in lines and "◐ 결과 5/12" in lines
+    assert "실패 경주 2" in lines and "🧊 멈춘 작업 1" in lines
+    assert ":violet-badge[📭 경주일 누락]" in "\n".join(card) and "저장된 경주 없음" in lines
     assert not any(word in line for line in card for word in DONE_WORDS)
     assert metrics_after_cards(at)
 
@@ -200,7 +203,7 @@ def test_today_on_a_race_day_shows_today(pg_app) -> None:  # noqa: ANN001
     at = ok(app(lang="en").run())
     assert at.subheader[0].value == f"Today's race day {today:%Y-%m-%d}"
     # nothing stored yet today: not started, not "missing" and not done
-    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    badges = [b for m in at.markdown for b in re.findall(r":\w+-badge\[[^\]]*\]", m.value)]
     assert badges == [":gray-badge[⏸️ not started]"] * 2
 
 

@@ -91,8 +91,8 @@ def test_default_is_latest_race_day(demo_file: Path, facts: dict, lang: str) -> 
     assert list(got["collection_status_badge"]) == [
         status_badge(s, lang) for s in races["collection_status"]]
     assert list(got["warning_count"]) == list(races["warning_count"])
-    # the default follows the data: no date in the URL
-    assert "date" not in at.query_params
+    # the latest day is written to the URL, so a reload or a link shows this day tomorrow
+    assert (at.query_params["date"], at.query_params["meet"]) == (date, str(meet))
 
 
 def test_deep_link_selects_day_and_summary_matches_core(demo_file: Path, facts: dict) -> None:
@@ -146,7 +146,7 @@ def test_invalid_params_warn_and_fall_back(demo_file: Path, facts: dict, params:
     assert needle in " ".join(w.value for w in at.warning)
     date, meet = facts["running_day"]
     assert at.date_input(key="w_day").value == attention.to_date(date)
-    assert "date" not in at.query_params
+    assert (at.query_params["date"], at.query_params["meet"]) == (date, str(meet))
 
 
 def test_day_without_races(demo_file: Path, facts: dict) -> None:

@@ -32,6 +32,11 @@ JOB_COLOURS = {
 }
 
 
+#: A legend under the plot, in two columns, labels never cut: on a phone a legend beside
+#: the plot would take half its width (and cut "collected, not enr…").
+BOTTOM_LEGEND = alt.Legend(orient="bottom", columns=2, labelLimit=0)
+
+
 def _kst_wall_time(values: pd.Series) -> pd.Series:
     # Naive Korean wall-clock times: the axis shows them as they are, whatever the
     # browser's own time zone (an aware time would be drawn in the browser's).
@@ -69,7 +74,8 @@ def progress_chart(stages: pd.DataFrame, lang: str) -> alt.Chart:
             y=alt.Y("sum(races):Q", title=t("chart.races", lang), stack="zero"),
             color=alt.Color("stage_label:N", title=t("chart.stage", lang),
                             scale=alt.Scale(domain=labels,
-                                            range=[STAGE_COLOURS[s] for s in PROGRESS_STAGES])),
+                                            range=[STAGE_COLOURS[s] for s in PROGRESS_STAGES]),
+                            legend=BOTTOM_LEGEND),
             order=alt.Order("order:Q"),
             tooltip=[
                 alt.Tooltip("day:O", title=t("col.date", lang)),
@@ -79,7 +85,7 @@ def progress_chart(stages: pd.DataFrame, lang: str) -> alt.Chart:
             ],
         )
         .add_params(_pick(CHART_SELECTION))
-        .properties(height=280)
+        .properties(height=340)  # the legend under the plot takes ~70 px of it
     )
 
 
@@ -107,7 +113,7 @@ def calendar_chart(calendar: pd.DataFrame, lang: str) -> alt.Chart:
         x=alt.X("day:O", title=t("col.date", lang), axis=alt.Axis(labelAngle=-45)),
         # the title names the field for screen readers; the axis shows none
         y=alt.Y("course:N", title=t("col.meet", lang),
-                axis=alt.Axis(title=None, labelLimit=220)),
+                axis=alt.Axis(title=None, labelLimit=0)),  # names never cut
         tooltip=[
             alt.Tooltip("day:O", title=t("col.date", lang)),
             alt.Tooltip("course:N", title=t("col.meet", lang)),
@@ -123,7 +129,7 @@ def calendar_chart(calendar: pd.DataFrame, lang: str) -> alt.Chart:
         color=alt.Color("state_label:N", title=t("col.state", lang),
                         scale=alt.Scale(domain=[labels[s] for s in CALENDAR_STATES],
                                         range=[CALENDAR_COLOURS[s] for s in CALENDAR_STATES]),
-                        legend=alt.Legend(orient="bottom", columns=4, labelLimit=240)),
+                        legend=alt.Legend(orient="bottom", columns=4, labelLimit=0)),
     ).add_params(_pick(CALENDAR_SELECTION))
     # A white disc under each icon keeps it readable on every fill (a red icon on the
     # vermillion of "failed" would vanish).
@@ -167,7 +173,8 @@ def timeline_chart(timeline: pd.DataFrame, lang: str) -> alt.Chart:
         y=alt.Y("type:N", title=t("col.type", lang)),
         color=alt.Color("status_label:N", title=t("col.status", lang),
                         scale=alt.Scale(domain=[t(f"job.{s}", lang) for s in statuses],
-                                        range=[JOB_COLOURS[s] for s in statuses])),
+                                        range=[JOB_COLOURS[s] for s in statuses]),
+                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=0)),
         tooltip=[
             alt.Tooltip("job_id:N", title="job_id"),
             alt.Tooltip("type:N", title=t("col.type", lang)),

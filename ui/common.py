@@ -14,7 +14,7 @@ from status_core.settings import resolve_target
 from status_core.text import DEFAULT_LANG, LANGS, STRINGS, t
 from status_core.timestamps import kst_text
 
-from . import data, filters
+from . import data, filters, share, style
 from .auth import require_login
 from .context import PageContext
 from .engines import engine_for_target as engine_for_target  # imported from here by tests
@@ -44,7 +44,8 @@ def setup_page(page_key: str, *, range_filters: bool = False, live: bool = False
     """
     lang = _lang()
     st.set_page_config(page_title=t(page(page_key).title_key, lang), page_icon="🏇",
-                       layout="wide")
+                       layout="wide", initial_sidebar_state="auto")  # auto: closed on a phone
+    style.inject()
     require_login(lang)  # the login gate, when [auth] is configured
     try:
         target, error = resolve_target(), None
@@ -56,7 +57,8 @@ def setup_page(page_key: str, *, range_filters: bool = False, live: bool = False
         ctx.meets = filters.resolve_meets(ctx.warnings)
     if live:
         ctx.live, ctx.interval = filters.resolve_live(ctx.warnings)
-    ctx.settings = filters.env_settings(ctx.warnings)
+    ctx.settings = filters.resolve_settings(ctx.warnings)
+    ctx.carried = filters.settings_params()
     with st.sidebar:
         _sidebar(ctx, range_filters=range_filters, live=live)
     for message in ctx.warnings:
@@ -71,6 +73,7 @@ def _sidebar(ctx: PageContext, *, range_filters: bool, live: bool) -> None:
         st.page_link(known.file, label=t(known.title_key, lang), icon=known.icon,
                      query_params=ctx.query(**filters.link_params(key)))
     _language_switch(lang)
+    share.copy_link_button(lang)
     if range_filters:
         st.date_input(t("sidebar.range", lang), key=filters.W_RANGE, format="YYYY-MM-DD",
                       help=t("sidebar.range_help", lang))
@@ -84,7 +87,7 @@ def _sidebar(ctx: PageContext, *, range_filters: bool, live: bool) -> None:
         if st.button(t("sidebar.refresh", lang), icon="🔄", width="stretch"):
             data.clear()
             st.toast(t("sidebar.refreshed", lang))
-        ctx.settings = filters.settings_expander(lang, ctx.settings)
+        filters.settings_expander(lang)
     st.caption(t("sidebar.database", lang))
     if ctx.target is None:
         st.warning(t("error.config", lang))

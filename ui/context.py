@@ -29,6 +29,8 @@ class PageContext:
     interval: int = 30
     settings: Thresholds = field(default_factory=Thresholds)
     warnings: list[str] = field(default_factory=list)
+    #: query parameters every link carries: the thresholds that differ from the defaults
+    carried: dict[str, object] = field(default_factory=dict)
 
     def t(self, key: str, **fmt: object) -> str:
         """The catalogue string ``key`` in the page's language."""
@@ -46,9 +48,10 @@ class PageContext:
         return f"{self.interval}s" if self.live else None
 
     def query(self, **params: object) -> dict[str, object]:
-        """``params`` without the ``None`` values, plus the language when it is not the
-        default: the query of a link that keeps the viewer's language."""
-        query = {k: v for k, v in params.items() if v is not None}
+        """``params`` without the ``None`` values, plus the thresholds that differ from the
+        defaults and the language when it is not the default: the query of a link that
+        keeps the viewer's language and settings."""
+        query = {k: v for k, v in {**self.carried, **params}.items() if v is not None}
         if self.lang != DEFAULT_LANG:
             query["lang"] = self.lang
         return query

@@ -12,12 +12,15 @@ run asks the database again.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from status_core import reliability
 from status_core.engine import run_read
@@ -157,6 +160,27 @@ class Data:
         loaded = _LOADERS[name][self.ttl](engine_key(target), target, *args)
         self.fetched.append(loaded.fetched_at)
         return loaded.data
+
+    def together(self, *reads: Callable[[Data], Any]) -> list[Any]:
+        """``[read(self) for read in reads]``, the reads running at the same time.
+
+        Across a network each read waits for its round trips; a page's independent reads
+        (each on its own pooled connection) then cost one wait instead of one each. Returns
+        the values in order; if any read failed, the first failure in order is raised once
+        all have ended (so a failing database still costs one bounded wait, not several).
+        """
+        if len(reads) < 2:
+            return [read(self) for read in reads]
+        script = get_script_run_ctx()
+
+        def run(read: Callable[[Data], Any]) -> Any:
+            if script is not None:  # cached loaders look for the page's run context
+                add_script_run_ctx(threading.current_thread(), script)
+            return read(self)
+
+        with ThreadPoolExecutor(len(reads), thread_name_prefix="kra-page-read") as pool:
+            futures = [pool.submit(run, read) for read in reads]
+        return [future.result() for future in futures]
 
     @property
     def as_of(self) -> dt.datetime | None:

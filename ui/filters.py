@@ -11,12 +11,16 @@ on the race page, ``live``). Each run resolves a group like this:
    which moves at midnight) when none was ever made.
 
 The widget is then set to the result *before* it is drawn, and the URL is rewritten to
-match (a default choice leaves its parameters out, so ``/`` always means "now").
+match. The range, the racecourses and the race day are always written, also when they
+are the default (the last 14 days and the latest race day move with the clock): the URL
+names what is shown, so a reload or a copied link shows the same tomorrow. Other defaults
+never move (live off, the default thresholds) and are left out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -34,7 +38,13 @@ from status_core.inputs import (
     shown_value,
     to_date,
 )
-from status_core.settings import Thresholds, read_thresholds
+from status_core.settings import (
+    Thresholds,
+    format_weekdays,
+    parse_minutes,
+    parse_weekdays,
+    read_thresholds,
+)
 from status_core.text import t
 
 #: Live refresh intervals (seconds) a viewer may choose (``?live=``); the cached loaders
@@ -58,15 +68,21 @@ def _url_values(names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     return {n: tuple(st.query_params.get_all(n)) for n in names}
 
 
-def _write_url(names: tuple[str, ...], values: dict[str, tuple[str, ...]]) -> None:
-    for name in names:
-        wanted = list(values.get(name, ()))
-        if tuple(st.query_params.get_all(name)) == tuple(wanted):
-            continue
-        if wanted:
-            st.query_params[name] = wanted if len(wanted) > 1 else wanted[0]
-        elif name in st.query_params:
-            del st.query_params[name]
+def _write_url(names: tuple[str, ...], values: dict[str, tuple[str, ...]], *,
+               force: bool = False) -> None:
+    """Set the group ``names`` to ``values`` in the URL, in one message to the browser and
+    keeping the order of the parameters already there (the browser pushes a history entry
+    when the query text changes). ``force``: send the query even when it is unchanged,
+    because the browser may not show it: a ``st.page_link`` to the page already open
+    reruns it with the link's query but leaves the address bar as it was."""
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    wanted = {k: (list(values.get(k, ())) if k in names else v) for k, v in current.items()}
+    wanted.update({n: list(values[n]) for n in names if values.get(n) and n not in current})
+    wanted = {k: v for k, v in wanted.items() if v}
+    if wanted != current:
+        st.query_params.from_dict({k: v if len(v) > 1 else v[0] for k, v in wanted.items()})
+    elif force:
+        st.query_params.update()  # the same query, sent once
 
 
 def resolve(
@@ -79,13 +95,16 @@ def resolve(
     widget: Callable[[], Any | None],
     set_widget: Callable[[Any], None],
     warnings: list[str],
+    always: bool = False,
 ) -> Any:
-    """Resolve one group of URL parameters (see the module docstring)."""
+    """Resolve one group of URL parameters (see the module docstring). ``always``: write
+    the value to the URL even when it is the default (a default that moves with time)."""
     ss = st.session_state
     url = _url_values(names)
     url_key, state_key = f"_sync.{group}.url", _state_key(group)
     last = ss.get(state_key)
-    if last is None or url != ss.get(url_key):
+    arrived = last is None or url != ss.get(url_key)
+    if arrived:
         explicit = any(url.values())
         value = None
         if explicit:
@@ -105,8 +124,8 @@ def resolve(
         else:
             value = default()
     set_widget(value)
-    written = to_url(value) if explicit else {}
-    _write_url(names, written)
+    written = to_url(value) if explicit or always else {}
+    _write_url(names, written, force=arrived)
     ss[url_key] = _url_values(names)
     ss[state_key] = (value, explicit)
     return value
@@ -171,7 +190,7 @@ def resolve_range(warnings: list[str], now: dt.datetime | None = None, *,
         "range", ("start", "end"), parse=parse,
         default=default or (lambda: attention.default_range(now)),
         to_url=lambda v: {"start": (v[0],), "end": (v[1],)},
-        widget=widget, set_widget=set_widget, warnings=warnings,
+        widget=widget, set_widget=set_widget, warnings=warnings, always=True,
     )
 
 
@@ -192,8 +211,8 @@ def resolve_meets(warnings: list[str]) -> list[int]:
 
     return resolve(
         "meets", ("meet",), parse=parse, default=lambda: list(MEETS),
-        to_url=lambda v: {"meet": tuple(str(m) for m in v)} if set(v) != set(MEETS) else {},
-        widget=widget, set_widget=set_widget, warnings=warnings,
+        to_url=lambda v: {"meet": tuple(str(m) for m in v)},
+        widget=widget, set_widget=set_widget, warnings=warnings, always=True,
     )
 
 
@@ -251,7 +270,7 @@ def resolve_day(
     return resolve(
         "day", ("date", "stored", "meet"), parse=parse, default=default,
         to_url=lambda v: {k: (x,) for k, x in day_params(*v).items()} if v else {},
-        widget=widget, set_widget=set_widget, warnings=warnings,
+        widget=widget, set_widget=set_widget, warnings=warnings, always=True,
     )
 
 
@@ -294,39 +313,97 @@ def env_settings(warnings: list[str], environ: Mapping[str, str] | None = None) 
     return thresholds
 
 
-def _keep(key: str, default: Any) -> None:
-    """Widgets vanish from Session State on pages that do not draw them; a shadow copy
-    brings the value back when they are drawn again."""
-    shadow = f"_keep.{key}"
-    if key not in st.session_state:
-        st.session_state[key] = st.session_state.get(shadow, default)
+#: The thresholds' URL parameters: ``?stalled=45&stuck=90&usual=1=sat,sun;2=fri;3=fri,sun``
+#: (the settings box's values when they differ from the defaults of the environment).
+SETTINGS_PARAMS = ("stalled", "stuck", "usual")
 
 
-def _remember(key: str) -> None:
-    st.session_state[f"_keep.{key}"] = st.session_state.get(key)
+def _settings_url(value: Thresholds, defaults: Thresholds) -> dict[str, tuple[str, ...]]:
+    """The thresholds that differ from ``defaults``, as URL parameters."""
+    url: dict[str, tuple[str, ...]] = {}
+    if value.stalled_minutes != defaults.stalled_minutes:
+        url["stalled"] = (str(value.stalled_minutes),)
+    if value.stuck_minutes != defaults.stuck_minutes:
+        url["stuck"] = (str(value.stuck_minutes),)
+    if dict(value.usual_weekdays) != dict(defaults.usual_weekdays):
+        url["usual"] = (format_weekdays(value.usual_weekdays),)
+    return url
 
 
-def settings_expander(lang: str, defaults: Thresholds) -> Thresholds:
-    """The sidebar's settings: stalled / stuck thresholds and the usual race weekdays."""
-    with st.expander(t("settings.title", lang)):
-        _keep(W_STALLED, defaults.stalled_minutes)
-        stalled = st.number_input(t("settings.stalled", lang), min_value=1, max_value=10080,
-                                  step=5, key=W_STALLED, help=t("settings.stalled_help", lang))
-        _remember(W_STALLED)
-        _keep(W_STUCK, defaults.stuck_minutes)
-        stuck = st.number_input(t("settings.stuck", lang), min_value=1, max_value=10080,
-                                step=5, key=W_STUCK, help=t("settings.stuck_help", lang))
-        _remember(W_STUCK)
-        st.caption(t("settings.usual", lang))
-        usual = {}
+def _parse_settings(url: dict[str, tuple[str, ...]], defaults: Thresholds,
+                    warnings: list[str]) -> Thresholds:
+    """Each threshold of the URL on its own: a bad one is named in ``warnings`` and its
+    default kept, the others still apply."""
+    values: dict[str, Any] = {"stalled_minutes": defaults.stalled_minutes,
+                              "stuck_minutes": defaults.stuck_minutes,
+                              "usual_weekdays": dict(defaults.usual_weekdays)}
+    for param, name in (("stalled", "stalled_minutes"), ("stuck", "stuck_minutes")):
+        if url[param]:
+            try:
+                values[name] = parse_minutes(url[param][-1], values[name], name=param)
+            except InputError as exc:
+                warnings.append(f"{exc.message} ({exc.hint})")
+    if url["usual"]:
+        try:
+            # parse_weekdays keeps the built-in days of a meet not named; a link names
+            # only what differs from this server's defaults, so start from those.
+            named = parse_weekdays(url["usual"][-1])
+            parts = {p.partition("=")[0] for p in re.split(r"[;\s]+", url["usual"][-1])}
+            values["usual_weekdays"].update({m: d for m, d in named.items() if str(m) in parts})
+        except InputError as exc:
+            warnings.append(f"usual: {exc.message} ({exc.hint})")
+    return Thresholds(**values)
+
+
+def resolve_settings(warnings: list[str], environ: Mapping[str, str] | None = None) -> Thresholds:
+    """The thresholds: ``?stalled=&stuck=&usual=`` or the settings box, over the defaults of
+    the environment (:func:`env_settings`). Resolved on every page, so a link carries them
+    to a page without the settings box too."""
+    defaults = env_settings(warnings, environ)
+
+    def widget() -> Thresholds | None:
+        keys = [W_STALLED, W_STUCK, *(W_USUAL.format(meet=m) for m in MEETS)]
+        if any(st.session_state.get(k) is None for k in keys):
+            return None  # the box is not drawn on this page
+        usual = {m: tuple(sorted(st.session_state[W_USUAL.format(meet=m)])) for m in MEETS}
+        return Thresholds(int(st.session_state[W_STALLED]), int(st.session_state[W_STUCK]),
+                          usual)
+
+    def set_widget(value: Thresholds) -> None:
+        st.session_state[W_STALLED] = value.stalled_minutes
+        st.session_state[W_STUCK] = value.stuck_minutes
         for meet in MEETS:
-            key = W_USUAL.format(meet=meet)
-            _keep(key, list(defaults.usual_weekdays.get(meet, ())))
-            usual[meet] = tuple(sorted(st.multiselect(
-                meet_label(meet, lang), list(range(7)), key=key,
-                format_func=lambda d: t(f"weekday.{d}", lang))))
-            _remember(key)
-    return Thresholds(int(stalled), int(stuck), usual)
+            st.session_state[W_USUAL.format(meet=meet)] = list(
+                value.usual_weekdays.get(meet, ()))
+
+    return resolve(
+        "settings", SETTINGS_PARAMS,
+        parse=lambda url: _parse_settings(url, defaults, warnings),
+        default=lambda: defaults, to_url=lambda v: _settings_url(v, defaults),
+        widget=widget, set_widget=set_widget, warnings=warnings,
+    )
+
+
+def settings_params() -> dict[str, object]:
+    """The thresholds this session chose that differ from the defaults, as the query
+    parameters every link carries (so a page opened from a link judges alike)."""
+    written = st.session_state.get("_sync.settings.url") or {}
+    return {name: list(values) for name, values in written.items() if values}
+
+
+def settings_expander(lang: str) -> None:
+    """The sidebar's settings: stalled / stuck thresholds and the usual race weekdays
+    (their values come from :func:`resolve_settings`, which already ran)."""
+    with st.expander(t("settings.title", lang)):
+        st.number_input(t("settings.stalled", lang), min_value=1, max_value=10080,
+                        step=5, key=W_STALLED, help=t("settings.stalled_help", lang))
+        st.number_input(t("settings.stuck", lang), min_value=1, max_value=10080,
+                        step=5, key=W_STUCK, help=t("settings.stuck_help", lang))
+        st.caption(t("settings.usual", lang))
+        for meet in MEETS:
+            st.multiselect(meet_label(meet, lang), list(range(7)),
+                           key=W_USUAL.format(meet=meet),
+                           format_func=lambda d: t(f"weekday.{d}", lang))
 
 
 def resolve_choices(group: str, param: str, allowed: tuple[str, ...], widget_key: str,

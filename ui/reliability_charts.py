@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import pandas as pd
 
@@ -19,6 +21,8 @@ STAGE_COLOURS = {"collection_failed": "#D55E00", "enrichment_failed": "#E69F00",
                  "result_failed": "#CC79A7"}
 TYPE_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
 DEADLINE_COLOUR = "#D55E00"
+#: Legends under the plot with whole labels: beside it they take half a phone's width.
+BOTTOM_LEGEND = alt.Legend(orient="bottom", columns=2, labelLimit=0)
 
 
 def _period_axis(lang: str) -> alt.X:
@@ -45,7 +49,7 @@ def completion_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
         y=alt.Y("sum(days):Q", stack="normalize", title=t("rel.share_of_days", lang),
                 axis=alt.Axis(format="%")),
         color=alt.Color("label:N", title=t("rel.ended", lang),
-                        scale=alt.Scale(domain=labels, range=colours)),
+                        scale=alt.Scale(domain=labels, range=colours), legend=BOTTOM_LEGEND),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("period_label:O", title=t("rel.col.period", lang)),
                  alt.Tooltip("meet_name:N", title=t("col.meet", lang)),
@@ -112,7 +116,7 @@ def failures_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
     return alt.Chart(long).mark_bar().encode(
         x=_period_axis(lang),
         y=alt.Y("sum(races):Q", title=t("rel.failed_races", lang)),
-        color=alt.Color("label:N", title=t("rel.col.stage", lang),
+        color=alt.Color("label:N", title=t("rel.col.stage", lang), legend=BOTTOM_LEGEND,
                         scale=alt.Scale(domain=labels, range=list(STAGE_COLOURS.values()))),
         tooltip=[alt.Tooltip("period_label:O", title=t("rel.col.period", lang)),
                  alt.Tooltip("label:N", title=t("rel.col.stage", lang)),
@@ -120,23 +124,31 @@ def failures_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
     ).properties(height=HEIGHT)
 
 
-def errors_chart(groups: pd.DataFrame, periods: list[str], lang: str) -> alt.Chart:
+def errors_chart(groups: pd.DataFrame, periods: list[str], lang: str, *,
+                 wrap: int | None = None) -> alt.Chart:
     """Error groups (rows) by period (columns): how many jobs, so a recurring error and
-    the period it stopped stand out."""
-    shown = groups.assign(pattern_short=[p if len(p) <= 70 else p[:69] + "…"
-                                         for p in groups["pattern"]])
+    the period it stopped stand out. ``wrap``: labels broken into lines of about that many
+    characters (a phone), instead of one line of up to 70."""
+    short = [p if len(p) <= 70 else p[:69] + "…" for p in groups["pattern"]]
+    if wrap:
+        short = ["\n".join(textwrap.wrap(p, wrap, max_lines=3, placeholder=" …")) or p
+                 for p in short]
+    shown = groups.assign(pattern_short=short)
+    lines = max((p.count("\n") + 1 for p in short), default=1)
     return alt.Chart(shown).mark_rect().encode(
         x=alt.X("period_label:O", title=t("rel.col.period", lang), sort=periods,
                 scale=alt.Scale(domain=periods), axis=alt.Axis(labelAngle=-45)),
         y=alt.Y("pattern_short:N", title=None,
-                axis=alt.Axis(labelLimit=420, labelOverlap=False)),
+                # a label with line breaks is drawn as lines (an array of strings)
+                axis=alt.Axis(labelLimit=0 if wrap else 420, labelOverlap=False,
+                              labelExpr="split(datum.label, '\\n')")),
         color=alt.Color("jobs:Q", title=t("rel.col.jobs", lang),
                         scale=alt.Scale(scheme="oranges")),
         tooltip=[alt.Tooltip("period_label:O", title=t("rel.col.period", lang)),
                  alt.Tooltip("pattern:N", title=t("rel.col.pattern", lang)),
                  alt.Tooltip("jobs:Q", title=t("rel.col.jobs", lang)),
                  alt.Tooltip("rank:Q", title=t("rel.col.rank", lang))],
-    ).properties(height=110 + 28 * shown["pattern_short"].nunique())
+    ).properties(height=110 + (14 * lines + 14) * shown["pattern_short"].nunique())
 
 
 def jobs_chart(frame: pd.DataFrame, column: str, title_key: str, lang: str) -> alt.Chart:
@@ -151,12 +163,12 @@ def jobs_chart(frame: pd.DataFrame, column: str, title_key: str, lang: str) -> a
                 # Durations span seconds to hours: a log scale keeps both readable.
                 scale=alt.Scale(type="log") if column != "failure_rate" else alt.Scale()),
         color=alt.Color("type:N", title=t("rel.col.type", lang),
-                        scale=alt.Scale(range=TYPE_COLOURS)),
+                        scale=alt.Scale(range=TYPE_COLOURS), legend=BOTTOM_LEGEND),
         tooltip=[alt.Tooltip("period_label:O", title=t("rel.col.period", lang)),
                  alt.Tooltip("type:N", title=t("rel.col.type", lang)),
                  alt.Tooltip(f"{column}:Q", title=t(title_key, lang), format=fmt),
                  alt.Tooltip("jobs:Q", title=t("rel.col.jobs", lang))],
-    ).properties(height=300)
+    ).properties(height=360)  # the legend under the plot takes ~80 px of it
 
 
 def stuck_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:

@@ -55,7 +55,7 @@ def _range_params(conn: Connection, start: str, end: str) -> dict:
 
 _JOBS_PG = """
 SELECT {period} AS period, CAST(type AS TEXT) AS type, count(*) AS jobs,
-       sum(CASE WHEN CAST(status AS TEXT) = 'failed' THEN 1 ELSE 0 END) AS failed,
+       count(*) FILTER (WHERE CAST(status AS TEXT) = 'failed') AS failed,
        sum(coalesce(retry_count, 0)) AS retries,
        count({duration}) AS timed,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY {duration}) AS p50_s,
@@ -77,7 +77,7 @@ SELECT period, type, jobs, failed, retries, timed,
        {p50} AS p50_s, {p90} AS p90_s
 FROM (
     SELECT period, type, count(*) AS jobs,
-           sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed,
+           count(*) FILTER (WHERE status = 'failed') AS failed,
            sum(coalesce(retry_count, 0)) AS retries,
            max(n) AS timed,
            {picks}

@@ -118,11 +118,11 @@ def completion_from_states(
 
 _FAILURES_SQL = """
 SELECT date, meet, count(*) AS total_races,
-       sum(CASE WHEN collection_status = 'failed' THEN 1 ELSE 0 END) AS collection_failed,
-       sum(CASE WHEN enrichment_status = 'failed' THEN 1 ELSE 0 END) AS enrichment_failed,
-       sum(CASE WHEN result_status = 'failed' THEN 1 ELSE 0 END) AS result_failed,
-       sum(CASE WHEN collection_status = 'failed' OR enrichment_status = 'failed'
-                  OR result_status = 'failed' THEN 1 ELSE 0 END) AS failed_races
+       count(*) FILTER (WHERE collection_status = 'failed') AS collection_failed,
+       count(*) FILTER (WHERE enrichment_status = 'failed') AS enrichment_failed,
+       count(*) FILTER (WHERE result_status = 'failed') AS result_failed,
+       count(*) FILTER (WHERE collection_status = 'failed' OR enrichment_status = 'failed'
+                        OR result_status = 'failed') AS failed_races
 FROM races
 WHERE date BETWEEN :start AND :end {meet_filter}
 GROUP BY date, meet
@@ -179,7 +179,7 @@ ORDER BY date, meet
 def _timeliness_sql(conn: Connection, meet_filter: str) -> str:
     lasts = ", ".join(
         f"{sqltext.epoch_sql(conn, f'max({col})')} AS {step}_last, "
-        f"sum(CASE WHEN {col} IS NULL THEN 1 ELSE 0 END) AS {step}_missing"
+        f"count(*) FILTER (WHERE {col} IS NULL) AS {step}_missing"
         for step, col in STEP_COLUMNS.items())
     return _TIMELINESS_SQL.format(lasts=lasts, meet_filter=meet_filter)
 

@@ -438,4 +438,16 @@ DASHBOARD: dict[str, dict[str, str]] = {
         "en": "The date {typed} was read as {date}. A cell stored under the exact text "
         "{typed} opens with ?stored={typed}.",
     },
+    # --- links (issue 12) -----------------------------------------------------------------
+    "share.copy": {"ko": "링크 복사", "en": "Copy link"},
+    "share.help": {
+        "ko": "지금 보이는 화면(기간, 경마장, 경주일, 설정)을 그대로 여는 주소를 복사합니다.",
+        "en": "Copies the address that opens exactly this view (range, racecourses, race "
+        "day, settings).",
+    },
+    "share.copied": {"ko": "링크를 복사했습니다.", "en": "Link copied."},
+    "share.failed": {
+        "ko": "자동으로 복사하지 못했습니다. 아래 주소를 복사하세요(Ctrl+C).",
+        "en": "Could not copy automatically; copy the address below (Ctrl+C).",
+    },
 }
