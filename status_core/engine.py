@@ -365,7 +365,9 @@ def _attempt(engine: Engine, fn: Callable[..., T], args: tuple, kwargs: dict, *,
     pooled = False
     try:
         with engine.connect() as conn:
-            pooled = not conn.connection.info.pop(_NEW, False)
+            # SQLite: nothing to retry (a new connection per read, on a local file).
+            pooled = (conn.dialect.name == "postgresql"
+                      and not conn.connection.info.pop(_NEW, False))
             _attach(conn.connection.dbapi_connection)
             value = fn(conn, *args, **kwargs)
             conn.rollback()
