@@ -127,6 +127,10 @@ class LatencyProxy:
         ]
         try:
             await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            # close() with connections still open: end quietly (asyncio's stream callback
+            # would print a traceback for a connection task that ends cancelled).
+            pass
         finally:
             for task in pumps:
                 task.cancel()

@@ -17,6 +17,8 @@ plugin                       what it gives
 ``tests.demo_support``       the demo library's generated stories (``story``, ``saturday``)
 ``tests.collector_server``   a real test collector API writing jobs into ``pg_db``
                              (``collector``, ``collector_env``, ``make_client``)
+``tests.latency_support``    the database behind a latency proxy that counts round trips
+                             (``proxied``)
 ===========================  ==================================================================
 
 Plain helper modules: ``tests.pgcluster`` (the cluster; ``bench/`` uses it too),
@@ -48,6 +50,7 @@ pytest_plugins = (
     "tests.check_support",
     "tests.demo_support",
     "tests.collector_server",
+    "tests.latency_support",
 )
 
 _ISOLATED_PREFIXES = ("KRA_",)

@@ -7,7 +7,8 @@ the databases' SQL files are ``tests/pgcluster.py`` and ``tests/sql/``.
 Fixtures: ``pg_cluster`` (one per session), ``pg_db`` / ``pg_legacy_db`` / ``pg_empty_db``
 (a fresh database each, dropped afterwards), ``backend_db`` (``backend_db(races, jobs) ->
 (engine, target)`` on SQLite, then on PostgreSQL), ``sentinel`` (the test roles' password),
-``pgbouncer_path``.
+``pgbouncer_path``, ``bouncer`` (a PgBouncer in transaction mode in front of the cluster, one
+per test module).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import contextlib
 import os
 import re
 import shutil
+import socket
+import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -26,7 +30,15 @@ from sqlalchemy.engine import Engine
 
 from status_core.engine import make_engine
 from status_core.settings import DatabaseTarget, Timeouts, parse_url
-from tests.pgcluster import SENTINEL_PASSWORD, PgCluster, PgDatabase, PgUnavailable, start_cluster
+from tests.pgcluster import (
+    SENTINEL_PASSWORD,
+    TEST_ROLES,
+    PgCluster,
+    PgDatabase,
+    PgUnavailable,
+    free_port,
+    start_cluster,
+)
 from tests.rows import write_sqlite
 from tests.skips import missing
 
@@ -96,6 +108,121 @@ def pgbouncer_path() -> str:
         "REQUIRE_POSTGRES",
     )
     raise AssertionError("unreachable")
+
+
+# --------------------------------------------------------------------------- pgbouncer
+
+
+class Bouncer:
+    """A PgBouncer process in front of the test cluster."""
+
+    def __init__(self, binary: str, cluster, workdir: Path) -> None:  # noqa: ANN001
+        self.binary, self.cluster, self.dir = binary, cluster, workdir
+        self.port = 0
+        self.proc: subprocess.Popen | None = None
+
+    def _write(self, port: int) -> Path:
+        users = "".join(f'"{role}" "{SENTINEL_PASSWORD}"\n' for role in TEST_ROLES)
+        (self.dir / "userlist.txt").write_text(users, encoding="utf-8")
+        ini = self.dir / "pgbouncer.ini"
+        ini.write_text(
+            "\n".join([
+                "[databases]",
+                f"* = host={self.cluster.host} port={self.cluster.port}",
+                "[pgbouncer]",
+                "listen_addr = 127.0.0.1",
+                f"listen_port = {port}",
+                "unix_socket_dir =",
+                "auth_type = scram-sha-256",
+                f"auth_file = {self.dir / 'userlist.txt'}",
+                "pool_mode = transaction",
+                # One server connection per db/user pair: transactions of different
+                # clients share it, as they do under load on a real pooler.
+                "default_pool_size = 1",
+                "max_client_conn = 200",
+                "server_reset_query =",
+                "ignore_startup_parameters = extra_float_digits",
+                f"logfile = {self.dir / 'pgbouncer.log'}",
+                f"pidfile = {self.dir / 'pgbouncer.pid'}",
+                "",
+            ]),
+            encoding="utf-8",
+        )
+        return ini
+
+    def _argv(self, ini: Path) -> list[str]:
+        if hasattr(os, "geteuid") and os.geteuid() == 0:  # pgbouncer refuses to run as root
+            shutil.chown(self.dir, "postgres", "postgres")
+            for path in self.dir.iterdir():
+                shutil.chown(path, "postgres", "postgres")
+            return ["runuser", "-u", "postgres", "--", self.binary, str(ini)]
+        return [self.binary, str(ini)]
+
+    def start(self, port: int) -> bool:
+        ini = self._write(port)
+        os.chmod(self.dir, 0o700)
+        for path in self.dir.iterdir():
+            os.chmod(path, 0o600)
+        self.proc = subprocess.Popen(self._argv(ini), stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            with contextlib.suppress(OSError):
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                self.port = port
+                return True
+            time.sleep(0.05)
+        self.stop()
+        return False
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+    def log(self) -> str:
+        with contextlib.suppress(OSError):
+            return (self.dir / "pgbouncer.log").read_text(encoding="utf-8", errors="replace")
+        return ""
+
+    def url(self, db, role: str, **query: str) -> str:  # noqa: ANN001
+        return self.cluster.url(role, SENTINEL_PASSWORD, db.name, **query).replace(
+            f":{self.cluster.port}/", f":{self.port}/"
+        )
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def bouncer(pgbouncer_path, pg_cluster) -> Iterator[Bouncer]:
+    # Under the system temp dir like the cluster's: the postgres OS user must reach it.
+    workdir = Path(tempfile.mkdtemp(prefix="kra-pgbouncer-"))
+    b = Bouncer(pgbouncer_path, pg_cluster, workdir)
+    started = _port_is_free(6543) and b.start(6543)
+    for _ in range(3):
+        if started:
+            break
+        started = b.start(free_port())
+    if not started:
+        pytest.fail(f"pgbouncer did not start:\n{b.log()[-2000:]}")
+    try:
+        yield b
+    finally:
+        b.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- both backends
