@@ -195,14 +195,11 @@ def day_card(where, card: dict) -> None:  # noqa: ANN001
               **day_params(card["date"], card["meet"]))
 
 
-def load_latest(data: Data, now: dt.datetime) -> dict:
+def load_latest(data: Data, now: dt.datetime, recent: pd.DataFrame, writes: dict) -> dict:
     """What the first screen shows: the race day (today's, or the latest stored in the last
-    two weeks, else the newest stored at all), its cells, the collector's last writes and
-    whether today is a usual race day (for the silence banner)."""
-    start, today = attention.default_range(now)
-    recent, writes = data.together(
-        lambda d: d.progress(start, today, ctx.meets),  # the default view's read: cached
-        lambda d: d.latest_writes())
+    two weeks (``recent``), else the newest stored at all), its cells, the collector's last
+    writes and whether today is a usual race day (for the silence banner)."""
+    today = attention.default_range(now)[1]
     usual = ctx.settings.usual_weekdays
     day = latest.latest_race_day(recent, now, meets=ctx.meets, usual=usual)
     source = recent
@@ -434,10 +431,16 @@ def body() -> None:
     data = Data(ctx, ctx.interval)
     now = dt.datetime.now(dt.UTC)
     try:
-        progress, active, found = data.together(
+        recent_range = attention.default_range(now)  # the default view's: often the same
+        progress, active, writes, *recent = data.together(
             lambda d: d.progress(ctx.start, ctx.end, ctx.meets),
             lambda d: d.jobs(statuses=list(ACTIVE_JOB_STATUSES), limit=ACTIVE_JOBS_LIMIT),
-            lambda d: load_latest(d, now))
+            lambda d: d.latest_writes(),
+            # Asked only when it differs: two threads asking for one cached value queue
+            # behind each other, and a failure (never cached) would be waited for twice.
+            *([] if recent_range == (ctx.start, ctx.end)
+              else [lambda d: d.progress(*recent_range, ctx.meets)]))
+        found = load_latest(data, now, recent[0] if recent else progress, writes)
         states, missing, stuck = attention.item_frames(
             progress, active, start=ctx.start, end=ctx.end, now=now, meets=ctx.meets,
             thresholds=ctx.settings)

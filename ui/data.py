@@ -165,12 +165,21 @@ class Data:
         """``[read(self) for read in reads]``, the reads running at the same time.
 
         Across a network each read waits for its round trips; a page's independent reads
-        (each on its own pooled connection) then cost one wait instead of one each. Returns
+        (each on its own pooled connection) then cost one wait instead of one each. With a
+        cold pool the first read runs alone first (see :meth:`_cold`). Returns
         the values in order; if any read failed, the first failure in order is raised once
         all have ended (so a failing database still costs one bounded wait, not several).
+        Never pass two reads of the same cached value: Streamlit makes the second wait for
+        the first, and when the first fails, waits again for its own try.
         """
         if len(reads) < 2:
             return [read(self) for read in reads]
+        first: list[Any] = []
+        if self._cold():
+            # No connection has answered lately (first run, or the pool was replaced after
+            # a failure): ask once before asking several times, so a server that does not
+            # answer is tried once, not once per read.
+            first, reads = [reads[0](self)], reads[1:]
         script = get_script_run_ctx()
 
         def run(read: Callable[[Data], Any]) -> Any:
@@ -180,7 +189,13 @@ class Data:
 
         with ThreadPoolExecutor(len(reads), thread_name_prefix="kra-page-read") as pool:
             futures = [pool.submit(run, read) for read in reads]
-        return [future.result() for future in futures]
+        return first + [future.result() for future in futures]
+
+    def _cold(self) -> bool:
+        """True when the engine's pool holds no idle connection to the server."""
+        pool = engine_for_target(self.ctx.require_target()).pool
+        checked_in = getattr(pool, "checkedin", None)  # QueuePool; SQLite's NullPool has none
+        return checked_in is not None and checked_in() == 0
 
     @property
     def as_of(self) -> dt.datetime | None:
