@@ -5,7 +5,7 @@
     uv run python -m bench.run --only reliability       # the same
 
 Measured exactly like ``progress_frame`` in ``bench/run.py``: as the dashboard's read-only
-role with its own engine, one ``read()`` block per call (pool pre-ping, ``BEGIN READ
+role with its own engine, one ``read()`` block per call (``BEGIN READ
 ONLY``, ``SET LOCAL statement_timeout``, the statement, ``ROLLBACK``) and the frame the
 page gets; the floor is the ``Execution Time`` of ``EXPLAIN (ANALYZE, TIMING OFF, FORMAT
 JSON)`` of the exact statement the function sent. Each figure is the median of
@@ -76,7 +76,7 @@ def measure(engine, counter: StatementCounter, name: str, start: str, end: str, 
     return {"query": name, "ms": call_s * 1000, "sql_ms": sql_ms,
             "fetch_ms": got["fetch"][0] * 1000, "sql_rows": got["fetch"][1][-1],
             "ratio": call_s * 1000 / sql_ms if sql_ms else float("inf"),
-            "statements": box["statements"] - 1, "rows": rows}  # minus SET LOCAL
+            "statements": box["statements"], "rows": rows}
 
 
 def bench_reliability(cluster, size: int, repeat: int, *,  # noqa: ANN001
@@ -128,7 +128,7 @@ def render(result: dict, wall_s: float, command: str) -> str:
         "frame included; \"bare SQL\" is `EXPLAIN (ANALYZE, TIMING OFF)` of the exact "
         "statement it sent (its `Execution Time`), as for `progress_frame` above; "
         "\"statement alone\" is that statement in a `read()` block with its rows fetched and "
-        "no frame built (what any caller pays: pool pre-ping, `BEGIN READ ONLY`, `SET LOCAL "
+        "no frame built (what any caller pays: `BEGIN READ ONLY`, `SET LOCAL "
         "statement_timeout`, planning, the rows over the wire, `ROLLBACK`).",
         "",
         "| range | query | statements | rows in / out | bare SQL | statement alone | "

@@ -99,13 +99,13 @@ class StatementCounter:
             Timeouts(connect=10, statement=120))
 
     def _seen(self, conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
-        self.count += 1
         if not statement.lstrip().upper().startswith("SET"):
+            self.count += 1
             self.last = (statement, parameters)
 
     @contextlib.contextmanager
     def measure(self) -> Iterator[dict]:
-        """``box["statements"]``: the statements sent in the block (SET LOCAL included)."""
+        """``box["statements"]``: the queries sent in the block (not the SET LOCAL)."""
         box: dict = {}
         before = self.count
         yield box

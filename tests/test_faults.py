@@ -1,7 +1,8 @@
 """Faults: the database restarts, goes away, or stops answering while the dashboard runs.
 
 - a restart between two reruns of the same session: the next rerun works without
-  restarting Streamlit (``pool_pre_ping`` replaces the dead pooled connections);
+  restarting Streamlit (a read that finds its pooled connection dead is retried once on
+  a fresh one);
 - the database down: every page shows the "cannot use the database" state with a link to
   the DB check (the check page shows its own diagnosis), in bounded time;
 - a server that accepts TCP connections but never answers: bounded by the connect timeout
