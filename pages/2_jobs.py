@@ -17,7 +17,7 @@ from status_core.queries import ERROR_PREVIEW
 from status_core.text import STRINGS
 from status_core.timestamps import kst_text
 from ui import actions, charts
-from ui.cells import time_column, times
+from ui.cells import pattern_shown, time_column, times
 from ui.common import (
     as_of,
     csv_download,
@@ -223,7 +223,8 @@ def outside_note(outside: dict) -> None:
 
 def errors_table(groups) -> None:  # noqa: ANN001
     shown = times(groups, ["last_seen"]).assign(
-        example=[cell(e, ERROR_PREVIEW) for e in groups["example"]])
+        example=[cell(e, ERROR_PREVIEW) for e in groups["example"]],
+        pattern=[pattern_shown(p, ctx.lang) for p in groups["pattern"]])
     st.dataframe(
         shown, hide_index=True, width="stretch",
         column_config={

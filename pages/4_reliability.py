@@ -9,7 +9,7 @@ from status_core import reliability as rel
 from status_core.domain import MEETS, meet_label
 from status_core.errors import StatusError
 from ui import reliability_charts as charts
-from ui.cells import time_column, times
+from ui.cells import pattern_shown, time_column, times
 from ui.common import as_of, csv_download, input_warning, setup_page, show_error
 from ui.data import Data
 from ui.filters import day_params
@@ -199,6 +199,7 @@ def errors_section(data: Data, periods: list[str]) -> None:
         st.success(ctx.t("rel.errors_none"))
         return
     shown = with_labels(ctx, groups, grouping)
+    shown = shown.assign(pattern=[pattern_shown(p, ctx.lang) for p in shown["pattern"]])
     st.altair_chart(charts.errors_chart(shown, periods, ctx.lang), width="stretch")
     shown = times(shown, ["last_seen"]).assign(link=jobs_links(ctx, groups, meets))
     st.dataframe(

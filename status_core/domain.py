@@ -61,11 +61,10 @@ def meet_name(meet: object, lang: str = "ko") -> str:
 
 
 def meet_label(meet: object, lang: str = "ko") -> str:
-    """The racecourse as the pickers and tables show it: ``서울``, and in English with the
-    Korean name staff know it by, ``Seoul (서울)``."""
-    if lang != "en" or meet_name(meet, "en") == meet_name(meet, "ko"):
-        return meet_name(meet, lang)
-    return f"{meet_name(meet, 'en')} ({meet_name(meet, 'ko')})"
+    """The racecourse as the pickers, tables and charts show it: its name in ``lang``
+    (``서울`` / ``Seoul``). The English UI shows no Korean next to it: one language per
+    screen, and "Busan-Gyeongnam (부산경남)" was cut off on phones."""
+    return meet_name(meet, lang)
 
 
 def format_age(seconds: float, lang: str = "ko") -> str:
@@ -170,3 +169,18 @@ def format_time(value: Any, lang: str = "ko", *, now: dt.datetime | None = None)
     today = (now or dt.datetime.now(dt.UTC)).astimezone(KST).date()
     clock = f"{local:%H:%M}"
     return clock if local.date() == today else f"{format_date(local, lang)} {clock}"
+
+
+def job_progress(status: object, progress: object) -> float | None:
+    """A job's progress as a percentage people can trust: 100 for a ``completed`` job
+    (the collector leaves 0 in some), the stored value (0 to 100) while it runs or after
+    it failed, and ``None`` (shown "-") when nothing is stored or it has not started."""
+    if status == "completed":
+        return 100.0
+    try:
+        value = float(progress)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if value != value or status in ("pending", "queued"):
+        return None
+    return min(max(value, 0.0), 100.0)

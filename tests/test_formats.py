@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from status_core.domain import KST, MISSING, format_date, format_time
+from status_core.domain import KST, MISSING, format_date, format_time, job_progress
 from status_core.timestamps import INFINITY, NEG_INFINITY
 
 UTC = dt.UTC
@@ -70,3 +70,14 @@ def test_format_time(value, lang, want):  # noqa: ANN001
 ])
 def test_today_is_the_korean_day_of_now(now, want):  # noqa: ANN001
     assert format_time(dt.datetime(2026, 2, 14, 4, 5, tzinfo=UTC), "ko", now=now) == want
+
+
+@pytest.mark.parametrize(("status", "progress", "want"), [
+    ("completed", 0, 100.0), ("completed", None, 100.0), ("completed", 100, 100.0),
+    ("processing", 40, 40.0), ("running", 0, 0.0), ("failed", 35, 35.0),
+    ("failed", None, None), ("cancelled", float("nan"), None),
+    ("pending", 0, None), ("queued", 0, None), ("processing", 250, 100.0),
+    ("processing", -3, 0.0), ("processing", "x", None),
+])
+def test_job_progress(status, progress, want):  # noqa: ANN001
+    assert job_progress(status, progress) == want

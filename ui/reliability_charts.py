@@ -128,8 +128,9 @@ def errors_chart(groups: pd.DataFrame, periods: list[str], lang: str) -> alt.Cha
     return alt.Chart(shown).mark_rect().encode(
         x=alt.X("period_label:O", title=t("rel.col.period", lang), sort=periods,
                 scale=alt.Scale(domain=periods), axis=alt.Axis(labelAngle=-45)),
-        y=alt.Y("pattern_short:N", title=None,
-                axis=alt.Axis(labelLimit=420, labelOverlap=False)),
+        # titled (the screen reader's description names it) but no axis title drawn
+        y=alt.Y("pattern_short:N", title=t("rel.col.pattern", lang),
+                axis=alt.Axis(title=None, labelLimit=420, labelOverlap=False)),
         color=alt.Color("jobs:Q", title=t("rel.col.jobs", lang),
                         scale=alt.Scale(scheme="oranges")),
         tooltip=[alt.Tooltip("period_label:O", title=t("rel.col.period", lang)),

@@ -426,6 +426,10 @@ DASHBOARD: dict[str, dict[str, str]] = {
     # --- odd stored values ---------------------------------------------------------------
     "value.invalid_date": {"ko": "날짜 아님", "en": "invalid date"},
     "job.none": {"ko": "(없음)", "en": "(none)"},
+    # the placeholders of a grouped error (ui.cells.pattern_shown)
+    "value.any_id": {"ko": "(ID)", "en": "(ID)"},
+    "value.any_time": {"ko": "(시각)", "en": "(time)"},
+    "value.any_text": {"ko": "…", "en": "…"},
     "race.stored_cell": {
         "ko": "이 칸의 저장된 날짜 {text}는 실제 날짜(YYYYMMDD)가 아닙니다. 저장된 글자 그대로 "
         "조회한 결과입니다(수집기의 상태 API도 이 글자로 답합니다).",
