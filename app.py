@@ -25,9 +25,9 @@ from status_core.states import (
     stage_text,
     state_label,
 )
-from status_core.timestamps import infinity_sign, kst_text
+from status_core.timestamps import infinity_sign
 from ui import actions, charts
-from ui.cells import date_shown, plain, time_column, times
+from ui.cells import date_shown, plain, time_column, time_shown, times
 from ui.common import (
     as_of,
     csv_download,
@@ -64,7 +64,7 @@ ctx = setup_page("overview", range_filters=True, live=True)
 st.title(ctx.t("app.title"))
 who = actions.access(ctx)
 st.caption(ctx.t(
-    "overview.caption", start=ctx.start, end=ctx.end,
+    "overview.caption", start=date_shown(ctx.start, ctx.lang), end=date_shown(ctx.end, ctx.lang),
     meets=", ".join(meet_label(m, ctx.lang) for m in ctx.meets or MEETS)))
 
 #: st.badge colours of the cell states (the label's icon and word carry the meaning).
@@ -146,13 +146,13 @@ def silence_banner(writes: dict, now: dt.datetime, race_day_today: bool) -> None
             st.caption(ctx.t("latest.no_write"))
         return
     age = format_age(minutes * 60, ctx.lang) if minutes is not None else "-"
-    when = kst_text(silence["newest"], "%Y-%m-%d %H:%M")
+    when = time_shown(silence["newest"], ctx.lang, zone=True)
     if race_day_today and minutes is not None and minutes > threshold:
         st.warning(ctx.t("latest.silent", age=age, time=when, minutes=threshold), icon="📵")
     st.caption(ctx.t(
         "latest.last_write", age=age, time=when,
-        races=kst_text(writes.get("races_updated_at"), "%m-%d %H:%M", suffix=False),
-        jobs=kst_text(writes.get("jobs_created_at"), "%m-%d %H:%M", suffix=False)))
+        races=time_shown(writes.get("races_updated_at"), ctx.lang),
+        jobs=time_shown(writes.get("jobs_created_at"), ctx.lang)))
 
 
 def day_card(where, card: dict) -> None:  # noqa: ANN001
@@ -179,7 +179,7 @@ def day_card(where, card: dict) -> None:  # noqa: ANN001
         box.caption(ctx.t("latest.never"))
     else:
         age = card["age_minutes"]
-        box.caption(ctx.t("latest.updated", time=kst_text(updated, "%m-%d %H:%M"),
+        box.caption(ctx.t("latest.updated", time=time_shown(updated, ctx.lang, zone=True),
                           age=format_age(age * 60, ctx.lang) if age == age else "-"))
     stuck = int(card["stuck_jobs"])
     box.markdown(ctx.t("latest.stuck", n=stuck) if stuck else ctx.t("latest.no_stuck"))
@@ -214,7 +214,7 @@ def latest_day(found: dict, now: dt.datetime, stuck: pd.DataFrame) -> None:
     if day is None:
         st.info(ctx.t("latest.none"))
         return
-    shown = f"{to_date(day):%Y-%m-%d}" if is_valid_date_text(day) else day
+    shown = date_shown(day, ctx.lang)
     st.subheader(ctx.t("latest.today" if day == found["today"] else "latest.day", date=shown))
     states = cell_states(found["cells"], now=now, stalled_minutes=ctx.settings.stalled_minutes)
     cards = latest.day_cards(states, stuck, day, now=now, meets=ctx.meets,

@@ -10,14 +10,20 @@ import streamlit as st
 from status_core import attention
 from status_core.actions.guards import OPEN_JOB_STATUSES
 from status_core.actions.rules import check_job_id
-from status_core.domain import ACTIVE_JOB_STATUSES, JOB_STATUSES, JOB_TYPES, MEETS, format_age
+from status_core.domain import (
+    ACTIVE_JOB_STATUSES,
+    JOB_STATUSES,
+    JOB_TYPES,
+    MEETS,
+    format_age,
+    format_date,
+)
 from status_core.errors import StatusError
 from status_core.failures import widened_range
 from status_core.queries import ERROR_PREVIEW
 from status_core.text import STRINGS
-from status_core.timestamps import kst_text
 from ui import actions, charts
-from ui.cells import pattern_shown, time_column, times
+from ui.cells import date_shown, pattern_shown, time_column, times
 from ui.common import (
     as_of,
     csv_download,
@@ -114,7 +120,8 @@ with st.container(border=True):
     cols[1].multiselect(ctx.t("jobs.statuses"), list(JOB_STATUSES), key=W_STATUSES,
                         format_func=lambda s: ctx.t(f"job.{s}"))
     cols[2].date_input(ctx.t("jobs.race_date"), key=W_RACE_DATE, format="YYYY-MM-DD")
-    st.caption(ctx.t("jobs.range_caption", start=ctx.start, end=ctx.end, limit=JOB_LIMIT))
+    st.caption(ctx.t("jobs.range_caption", start=date_shown(ctx.start, ctx.lang),
+                     end=date_shown(ctx.end, ctx.lang), limit=JOB_LIMIT))
 
 
 def counts_section(counts: dict[str, int]) -> None:
@@ -185,7 +192,7 @@ def timeline_section(jobs, now: dt.datetime) -> None:  # noqa: ANN001
 
 
 def _day(text: str) -> str:
-    return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    return date_shown(text, ctx.lang)
 
 
 def errors_section(jobs, outside: dict) -> None:  # noqa: ANN001
@@ -212,8 +219,8 @@ def outside_note(outside: dict) -> None:
     """"N failed jobs outside the range" with a link to the range widened to them."""
     start, end = widened_range(ctx.start, ctx.end, outside["first"], outside["last"])
     st.warning(ctx.t("jobs.failed_outside", n=outside["count"],
-                     first=kst_text(outside["first"], "%Y-%m-%d", suffix=False),
-                     last=kst_text(outside["last"], "%Y-%m-%d", suffix=False)))
+                     first=format_date(outside["first"], ctx.lang),
+                     last=format_date(outside["last"], ctx.lang)))
     chosen_meets = ([str(m) for m in ctx.meets]
                     if ctx.meets and set(ctx.meets) != set(MEETS) else None)
     page_link(ctx, "jobs", label=ctx.t("jobs.widen", start=_day(start), end=_day(end)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from status_core.domain import KST, format_date
+from status_core.domain import KST, MISSING, format_date, format_time
 from status_core.inputs import date_label
 from status_core.text import t
 from status_core.timestamps import KST_LIMIT, NEG_INFINITY, kst_text
@@ -19,6 +19,14 @@ def date_shown(text: object, lang: str) -> str:
     no real day, e.g. ``⚠ 20261131 (날짜 아님)``."""
     label = date_label(text, t("value.invalid_date", lang))
     return format_date(label, lang) if label == str(text) else label
+
+
+def time_shown(value: object, lang: str, *, zone: bool = False) -> str:
+    """An instant in the one time format (``13:05``, or ``2026-02-14 (토) 13:05`` when not
+    today in Korea); ``zone`` adds `` KST`` where the sentence does not say it."""
+    text = format_time(value, lang)
+    return f"{text} KST" if zone and text not in (MISSING, "∞", "-∞") and "UTC" not in text \
+        else text
 
 
 def present(value: object) -> bool:

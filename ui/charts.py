@@ -11,7 +11,8 @@ from status_core.domain import JOB_STATUSES, KST, meet_label
 from status_core.inputs import is_valid_date_text
 from status_core.states import STATE_COLOURS, STATES, stage_texts, state_label
 from status_core.text import t
-from status_core.timestamps import kst_text
+
+from .cells import time_shown
 
 #: The calendar's colours: the cell states' colour-blind-safe palette
 #: (:data:`status_core.states.STATE_COLOURS`, Okabe-Ito) plus sky blue for a missing day.
@@ -98,7 +99,7 @@ def calendar_chart(calendar: pd.DataFrame, lang: str) -> alt.Chart:
         course=[meet_label(m, lang) for m in calendar["meet"]],
         state_label=[labels.get(s, str(s)) for s in calendar["state"]],
         icon=[labels.get(s, "?").split(" ", 1)[0] for s in calendar["state"]],
-        updated=[kst_text(v, "%m-%d %H:%M", suffix=False)  # "∞" for an infinite time
+        updated=[time_shown(v, lang)  # "∞" for an infinite time
                  for v in pd.to_datetime(calendar["last_updated"], utc=True)],
         **{f"{stage}_text": stage_texts(calendar, stage, lang)
            for stage in ("collection", "enrichment", "result")},
