@@ -302,7 +302,9 @@ def attention_actions(items: pd.DataFrame) -> None:
         return
     chosen = st.selectbox(
         ctx.t("action.attention_pick"), range(len(rows)), key="attention_action_pick",
-        format_func=lambda i: (f"{kind_label(rows[i][2], ctx.lang)} · {rows[i][0]} "
+        placeholder=ctx.t("widget.choose_one"),
+        format_func=lambda i: (f"{kind_label(rows[i][2], ctx.lang)} · "
+                               f"{date_shown(rows[i][0], ctx.lang)} "
                                f"{meet_label(rows[i][1], ctx.lang)}"))
     race_date, meet, _kind = rows[chosen or 0]
     try:

@@ -101,6 +101,7 @@ if day is None:
 left, right, _ = st.columns([1, 1, 2])
 left.date_input(ctx.t("race.date"), key=W_DAY, format="YYYY-MM-DD")
 right.selectbox(ctx.t("race.meet"), list(MEETS), key=W_DAY_MEET,
+                placeholder=ctx.t("widget.choose_one"),
                 format_func=lambda m: meet_label(m, ctx.lang))
 race_date, meet = day
 is_day = is_valid_date_text(race_date)  # else a stored text opened as it is (?stored=)

@@ -116,8 +116,10 @@ for message in warnings:
 
 with st.container(border=True):
     cols = st.columns([2, 2, 1])
-    cols[0].multiselect(ctx.t("jobs.types"), list(JOB_TYPES), key=W_TYPES)
+    cols[0].multiselect(ctx.t("jobs.types"), list(JOB_TYPES), key=W_TYPES,
+                        placeholder=ctx.t("widget.choose_many"))
     cols[1].multiselect(ctx.t("jobs.statuses"), list(JOB_STATUSES), key=W_STATUSES,
+                        placeholder=ctx.t("widget.choose_many"),
                         format_func=lambda s: ctx.t(f"job.{s}"))
     cols[2].date_input(ctx.t("jobs.race_date"), key=W_RACE_DATE, format="YYYY-MM-DD")
     st.caption(ctx.t("jobs.range_caption", start=date_shown(ctx.start, ctx.lang),

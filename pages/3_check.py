@@ -195,7 +195,8 @@ with col_meet:
     initial_meet = _initial_meet()
     picked_meet = st.selectbox(ctx.t("check.meet"), meet_options,
                                index=meet_options.index(initial_meet),
-                               format_func=_meet_label, key="check.meet")
+                               format_func=_meet_label, key="check.meet",
+                               placeholder=ctx.t("widget.choose_one"))
 with col_timeout:
     timeout = st.number_input(ctx.t("check.timeout"), min_value=1.0, max_value=120.0,
                               value=5.0, step=1.0, key="check.timeout")

@@ -324,7 +324,8 @@ def settings_expander(lang: str, defaults: Thresholds) -> Thresholds:
             _keep(key, list(defaults.usual_weekdays.get(meet, ())))
             usual[meet] = tuple(sorted(st.multiselect(
                 meet_label(meet, lang), list(range(7)), key=key,
-                format_func=lambda d: t(f"weekday.{d}", lang))))
+                format_func=lambda d: t(f"weekday.{d}", lang),
+                placeholder=t("widget.choose_many", lang))))
             _remember(key)
     return Thresholds(int(stalled), int(stuck), usual)
 

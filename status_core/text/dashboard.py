@@ -426,6 +426,9 @@ DASHBOARD: dict[str, dict[str, str]] = {
     # --- odd stored values ---------------------------------------------------------------
     "value.invalid_date": {"ko": "날짜 아님", "en": "invalid date"},
     "job.none": {"ko": "(없음)", "en": "(none)"},
+    # what an empty picker says (Streamlit's own "Choose options"/"Select..." otherwise)
+    "widget.choose_one": {"ko": "선택하세요", "en": "Choose one"},
+    "widget.choose_many": {"ko": "하나 이상 선택하세요 (비우면 전체)", "en": "Choose (empty: all)"},
     # the placeholders of a grouped error (ui.cells.pattern_shown)
     "value.any_id": {"ko": "(ID)", "en": "(ID)"},
     "value.any_time": {"ko": "(시각)", "en": "(time)"},
