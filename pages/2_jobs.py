@@ -117,6 +117,7 @@ for message in warnings:
 with st.container(border=True):
     cols = st.columns([2, 2, 1])
     cols[0].multiselect(ctx.t("jobs.types"), list(JOB_TYPES), key=W_TYPES,
+                        format_func=lambda s: ctx.t(f"jobtype.{s}"),
                         placeholder=ctx.t("widget.choose_many"))
     cols[1].multiselect(ctx.t("jobs.statuses"), list(JOB_STATUSES), key=W_STATUSES,
                         placeholder=ctx.t("widget.choose_many"),
