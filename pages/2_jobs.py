@@ -23,7 +23,7 @@ from status_core.failures import widened_range
 from status_core.queries import ERROR_PREVIEW
 from status_core.text import STRINGS
 from ui import actions, charts
-from ui.cells import date_shown, pattern_shown, time_column, times
+from ui.cells import date_shown, job_type_shown, pattern_shown, time_column, times
 from ui.common import (
     as_of,
     csv_download,
@@ -117,7 +117,7 @@ for message in warnings:
 with st.container(border=True):
     cols = st.columns([2, 2, 1])
     cols[0].multiselect(ctx.t("jobs.types"), list(JOB_TYPES), key=W_TYPES,
-                        format_func=lambda s: ctx.t(f"jobtype.{s}"),
+                        format_func=lambda s: job_type_shown(s, ctx.lang),
                         placeholder=ctx.t("widget.choose_many"))
     cols[1].multiselect(ctx.t("jobs.statuses"), list(JOB_STATUSES), key=W_STATUSES,
                         placeholder=ctx.t("widget.choose_many"),

@@ -8,7 +8,7 @@ import streamlit as st
 
 from status_core.domain import KST, MISSING, format_date, format_time
 from status_core.inputs import date_label
-from status_core.text import t
+from status_core.text import STRINGS, t
 from status_core.timestamps import KST_LIMIT, NEG_INFINITY, kst_text
 
 from .text import md_inline
@@ -27,6 +27,13 @@ def time_shown(value: object, lang: str, *, zone: bool = False) -> str:
     text = format_time(value, lang)
     return f"{text} KST" if zone and text not in (MISSING, "∞", "-∞") and "UTC" not in text \
         else text
+
+
+def job_type_shown(value: object, lang: str) -> str:
+    """A job type in words of ``lang`` (``수집``); one the collector may add later, or a
+    missing one, as stored / "-"."""
+    key = f"jobtype.{value}"
+    return t(key, lang) if key in STRINGS else ("-" if value is None else str(value))
 
 
 def present(value: object) -> bool:

@@ -14,9 +14,8 @@ import streamlit as st
 from status_core.domain import LEGACY_JOB_STATUSES, job_progress, meet_label
 from status_core.queries import ERROR_PREVIEW, STEP_PREVIEW
 from status_core.states import STAGES, stage_texts, state_label
-from status_core.text import STRINGS
 
-from .cells import date_shown, present, time_column, times
+from .cells import date_shown, job_type_shown, present, time_column, times
 from .common import status_badge
 from .context import PageContext
 from .text import ELLIPSIS, cell
@@ -93,7 +92,7 @@ def jobs_for_display(ctx: PageContext, jobs: pd.DataFrame) -> pd.DataFrame:
         duration_min=(jobs["duration_s"] / 60).round(1),
         # i12 text: meets by name, dates in the one format, honest progress
         meet=[meet_label(m, ctx.lang) if present(m) else "-" for m in jobs["meet"]],
-        type=[ctx.t(f"jobtype.{s}") if f"jobtype.{s}" in STRINGS else s for s in jobs["type"]],
+        type=[job_type_shown(s, ctx.lang) for s in jobs["type"]],
         race_date=[date_shown(d, ctx.lang) if present(d) else "-" for d in jobs["race_date"]],
         progress=[job_progress(s, p) for s, p in zip(jobs["status"], jobs["progress"],
                                                       strict=True)],

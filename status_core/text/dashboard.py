@@ -327,7 +327,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "jobs.count": {"ko": "작업 수", "en": "Jobs"},
     "jobs.types": {"ko": "작업 유형", "en": "Job types"},
     "jobs.statuses": {"ko": "작업 상태", "en": "Job statuses"},
-    "jobs.race_date": {"ko": "경주일 (parameters)", "en": "Race date (parameters)"},
+    "jobs.race_date": {"ko": "경주일", "en": "Race date"},
     "jobs.range_caption": {
         "ko": "생성일 {start} ~ {end} (KST) · 최대 {limit}건",
         "en": "created {start} to {end} (KST) · at most {limit} jobs",
