@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import pytest
 
 from status_core import demo
+from status_core.attention import normalise_error
 from status_core.text import t
 from tests.browser_support import APP_IDLE, BROWSER_TIMEZONE, EXCEPTION, ROOT, start_servers
 from tests.pgcluster import READER
@@ -45,6 +46,7 @@ KO_ALLOWED = frozenset({
     "API", "URL", "CSV", "KST", "UTC", "DNS", "TCP", "IP", "ID", "PNG",  # acronyms as used
     "ms", "s", "KiB",  # units of durations and sizes ("120 ms", "2904 KiB")
     "races", "jobs",  # the collector's two tables, by the names they have in the database
+    "D",  # "D+1 09:00": the deadline in the D-day notation Korean uses
     "English",  # the language switch offers English by its own name (as "한국어" in English)
 })
 #: Technical tokens shown as they are in any language: file names and paths, environment
@@ -55,13 +57,15 @@ _B, _E = r"(?<![A-Za-z0-9_])", r"(?![A-Za-z0-9_])"  # ASCII word edges (Hangul f
 TOKEN_PATTERNS = (
     r"GET /api/\S+",  # the collector's API path
     r"[a-z][a-z0-9+]*://\S+",  # URLs (passwords masked by the app)
-    r"(?:\.?/[\w.+-]+)+",  # paths: /tmp/.../demo.sqlite, .streamlit/secrets.toml
+    r"\.?[\w.+-]*(?:/[\w.+-]+)+",  # paths: /tmp/.../demo.sqlite, .streamlit/secrets.toml
     _B + r"[\w.-]+\.(?:sql|sqlite|toml|csv|py|md|json)" + _E,  # file names
     _B + r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+" + _E,  # environment variables: DATABASE_URL
     _B + r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+" + _E,  # identifiers: auth_password, race_date
     _B + r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}" + _E,  # job ids (UUIDs)
     r"\bkra-status\b[^\n]*",  # the CLI's command lines
     r"\[connections\.kra\] url",  # the secrets file's key
+    _B + r"[a-z]+\+[a-z]+" + _E,  # SQLAlchemy driver names: postgresql+psycopg
+    r"%[0-9A-F]{2}",  # percent-encoding examples in the password hint: %40, %2F
     r"Project Settings → Database → Database password",  # Supabase's menu, as it reads
 )
 #: What the database server says, quoted after our own words (a search finds it as is).
@@ -97,10 +101,10 @@ _OWN_LINE = re.compile("|".join(f"(?:{p})" for p in STREAMLIT_LINES))
 # description of every mark and axis, from the encodings; not checked here.)
 _READABLE = """() => {
   let text = document.body.innerText;
-  for (const el of document.querySelectorAll('code, pre, [data-testid="stJson"]')) {
-    const inner = el.innerText.trim();
-    if (inner) text = text.split(inner).join(' ');
-  }
+  // longest first: `status` must not cut a hole into `collection_status`
+  const machine = [...document.querySelectorAll('code, pre, [data-testid="stJson"]')]
+    .map(el => el.innerText.trim()).filter(Boolean).sort((a, b) => b.length - a.length);
+  for (const inner of machine) text = text.split(inner).join(' ');
   const extra = [];
   for (const el of document.querySelectorAll('[placeholder],[aria-label],[title]')) {
     if (el.closest('svg')) continue;
@@ -161,6 +165,8 @@ def stored_words(data: demo.DemoData) -> frozenset[str]:
              for k in ("job_id", "error_message", "current_step")]
     texts += [str(race.get("race_name") or "") for race in data.races]
     texts += [str(w) for race in data.races for w in (race.get("warnings") or [])]
+    # ... also as the error groups show them (normalised, numbers as "#")
+    texts += [normalise_error(text).replace("<n>", "#") for text in texts]
     words = set()
     for text in texts:
         words.update(WORD.findall(text))

@@ -147,7 +147,7 @@ def test_latest_day_cards_come_first(pg_app) -> None:  # noqa: ANN001
     heading = f"최근 경주일 {day:%Y-%m-%d}"
     assert at.subheader[0].value == heading
     first = order.index(heading)
-    assert first < order.index("확인 필요") and first < order.index("날짜 x 경마장별 진행 현황")
+    assert first < order.index("확인 필요") and first < order.index("날짜 × 경마장별 진행 현황")
     card = order[first:order.index("확인 필요")]
     # Seoul: failed, each stage x/N with its failures, the stuck job; Busan-Gyeongnam
     # usually races that day and has nothing: a missing race day, never "done"

@@ -29,7 +29,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
     },
     "error.hint": {"ko": "조치", "en": "What to do"},
     # --- overview -----------------------------------------------------------------------
-    "overview.table": {"ko": "날짜 x 경마장별 진행 현황", "en": "Progress per date and racecourse"},
+    "overview.table": {"ko": "날짜 × 경마장별 진행 현황", "en": "Progress per date and racecourse"},
     "overview.no_races": {
         "ko": "선택한 기간에 저장된 경주가 없습니다.",
         "en": "No races are stored in the selected range.",
@@ -192,7 +192,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "col.enrichment_stage": {"ko": "보강 (완료/전체)", "en": "Enriched (done/all)"},
     "col.result_stage": {"ko": "결과 (완료/전체)", "en": "Results (done/all)"},
     "overview.table_caption": {
-        "ko": "상태와 단계는 대시보드의 판정입니다. 수집기 API의 값(status, collection_status, "
+        "ko": "상태와 단계는 대시보드의 판정입니다. 수집기 API의 값(`status`, `collection_status`, "
         "...)은 경주 상세의 요약과 CSV에 있습니다. 행을 누르면 그 경주일이 열립니다.",
         "en": "State and stages are the dashboard's own. The collector API's values (status, "
         "collection_status, ...) are in the race page's summary and in the CSV. Click a row "
@@ -319,8 +319,8 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "jobs.counts": {"ko": "상태별 작업 수 (전체)", "en": "Jobs by status (all jobs)"},
     "jobs.legacy": {"ko": "구버전", "en": "legacy"},
     "jobs.legacy_note": {
-        "ko": "running/retrying은 이전 수집기 버전이 쓰던 상태입니다. "
-        "새 버전은 processing을 씁니다.",
+        "ko": "실행 중(`running`)·재시도(`retrying`)는 이전 수집기 버전이 쓰던 상태입니다. "
+        "새 버전은 처리 중(`processing`)을 씁니다.",
         "en": "running/retrying are what older collector versions wrote; newer ones write "
         "processing.",
     },
@@ -346,7 +346,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "jobs.detail_gone": {"ko": "이 작업을 더 이상 찾을 수 없습니다.",
                          "en": "This job is no longer in the database."},
     "jobs.stuck_caption": {
-        "ko": "processing(또는 구버전 running/retrying) 상태로 {minutes}분 넘게 실행 중인 작업 "
+        "ko": "처리 중(또는 구버전의 실행 중·재시도) 상태로 {minutes}분 넘게 실행 중인 작업 "
         "(필터와 무관)",
         "en": "jobs processing (or legacy running/retrying) for more than {minutes} min "
         "(regardless of the filters)",
