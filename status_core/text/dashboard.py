@@ -176,7 +176,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
         "en": "One row per race day, most urgent first. failed: a race failed at some stage · "
         "not started: nothing collected · stuck job: processing for more than {stuck} min · "
         "stalled: no update for more than {minutes} min · incomplete: a past day not "
-        "finished · results missing: collected and enriched, no results · missing race day: "
+        "finished · no results: collected and enriched, results not in · missing race day: "
         "a past usual race day with no races stored. Click a row to open its race day.",
     },
     "overview.jobs_without_day": {"ko": "(경주일 없는 작업)", "en": "(jobs naming no race day)"},
