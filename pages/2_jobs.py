@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from status_core import attention
@@ -17,6 +16,7 @@ from status_core.domain import (
     MEETS,
     format_age,
     format_date,
+    job_progress,
 )
 from status_core.errors import StatusError
 from status_core.failures import widened_range
@@ -79,8 +79,9 @@ def one_job(job_id: str) -> None:
             st.rerun()  # ended: draw it once more, without the timer
         as_of(ctx, fresh.as_of)
         st.metric(ctx.t("col.status"), status_badge(job["status"].iloc[0], ctx.lang))
-        progress = pd.to_numeric(job["progress"], errors="coerce").iloc[0]
-        st.progress(0 if pd.isna(progress) else int(min(max(progress, 0), 100)))
+        # completed: 100 (the collector leaves 0 in some); not started or unknown: "-"
+        progress = job_progress(job["status"].iloc[0], job["progress"].iloc[0])
+        st.progress(int(progress or 0), text="-" if progress is None else f"{progress:.0f}%")
         shown = jobs_for_display(ctx, job)
         st.dataframe(shown, hide_index=True, width="stretch", key="one_job_table",
                      column_order=["job_id", "type", "status_label", "race_date", "meet",
