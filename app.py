@@ -25,9 +25,9 @@ from status_core.states import (
     stage_text,
     state_label,
 )
-from status_core.timestamps import infinity_sign, kst_text
+from status_core.timestamps import infinity_sign
 from ui import actions, charts
-from ui.cells import date_shown, plain, time_column, times
+from ui.cells import date_shown, plain, time_column, time_shown, times
 from ui.common import (
     as_of,
     csv_download,
@@ -146,7 +146,7 @@ def silence_banner(writes: dict, now: dt.datetime, race_day_today: bool, *,
             st.caption(ctx.t("latest.no_write"))
         return
     age = format_age(minutes * 60, ctx.lang) if minutes is not None else "-"
-    when = kst_text(silence["newest"], "%Y-%m-%d %H:%M")
+    when = time_shown(silence["newest"], ctx.lang, zone=True)
     if not caption:
         if race_day_today and minutes is not None and minutes > threshold:
             st.warning(ctx.t("latest.silent", age=age, time=when, minutes=threshold),
@@ -154,8 +154,8 @@ def silence_banner(writes: dict, now: dt.datetime, race_day_today: bool, *,
         return
     st.caption(ctx.t(
         "latest.last_write", age=age, time=when,
-        races=kst_text(writes.get("races_updated_at"), "%m-%d %H:%M", suffix=False),
-        jobs=kst_text(writes.get("jobs_created_at"), "%m-%d %H:%M", suffix=False)))
+        races=time_shown(writes.get("races_updated_at"), ctx.lang),
+        jobs=time_shown(writes.get("jobs_created_at"), ctx.lang)))
 
 
 def day_card(where, card: dict) -> None:  # noqa: ANN001
@@ -189,7 +189,7 @@ def day_card(where, card: dict) -> None:  # noqa: ANN001
         box.caption(ctx.t("latest.never"))
     else:
         age = card["age_minutes"]
-        box.caption(ctx.t("latest.updated", time=kst_text(updated, "%m-%d %H:%M"),
+        box.caption(ctx.t("latest.updated", time=time_shown(updated, ctx.lang, zone=True),
                           age=format_age(age * 60, ctx.lang) if age == age else "-"))
     page_link(ctx, "race", label=ctx.t("latest.open"), where=box,
               **day_params(card["date"], card["meet"]))
@@ -222,7 +222,7 @@ def latest_day(found: dict, now: dt.datetime, stuck: pd.DataFrame) -> None:
         st.info(ctx.t("latest.none"))
         silence_banner(found["writes"], now, found["race_day_today"], caption=True)
         return
-    shown = f"{to_date(day):%Y-%m-%d}" if is_valid_date_text(day) else day
+    shown = date_shown(day, ctx.lang)
     st.subheader(ctx.t("latest.today" if day == found["today"] else "latest.day", date=shown))
     states = cell_states(found["cells"], now=now, stalled_minutes=ctx.settings.stalled_minutes)
     cards = latest.day_cards(states, stuck, day, now=now, meets=ctx.meets,
@@ -315,7 +315,9 @@ def attention_actions(items: pd.DataFrame) -> None:
         return
     chosen = st.selectbox(
         ctx.t("action.attention_pick"), range(len(rows)), key="attention_action_pick",
-        format_func=lambda i: (f"{kind_label(rows[i][2], ctx.lang)} · {rows[i][0]} "
+        placeholder=ctx.t("widget.choose_one"),
+        format_func=lambda i: (f"{kind_label(rows[i][2], ctx.lang)} · "
+                               f"{date_shown(rows[i][0], ctx.lang)} "
                                f"{meet_label(rows[i][1], ctx.lang)}"))
     race_date, meet, _kind = rows[chosen or 0]
     try:

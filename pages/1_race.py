@@ -25,7 +25,7 @@ from status_core.states import (
 )
 from status_core.timestamps import kst_iso, kst_safe, kst_text
 from ui import actions
-from ui.cells import date_shown, plain, time_column, times
+from ui.cells import date_shown, plain, time_column, time_shown, times
 from ui.common import (
     as_of,
     csv_download,
@@ -102,6 +102,7 @@ if day is None:
 left, right, _ = pairs("race_pick").columns([1, 1, 2])
 left.date_input(ctx.t("race.date"), key=W_DAY, format="YYYY-MM-DD")
 right.selectbox(ctx.t("race.meet"), list(MEETS), key=W_DAY_MEET,
+                placeholder=ctx.t("widget.choose_one"),
                 format_func=lambda m: meet_label(m, ctx.lang))
 race_date, meet = day
 is_day = is_valid_date_text(race_date)  # else a stored text opened as it is (?stored=)
@@ -141,7 +142,7 @@ def honest_summary(progress: pd.DataFrame, now: dt.datetime) -> None:
         col.caption(stage_state_label(row[f"{stage}_state"], ctx.lang))
     updated = row["last_updated"]
     cols[4].metric(ctx.t("summary.last_updated"),
-                   kst_text(updated, "%m-%d %H:%M", suffix=False), help=kst_text(updated))
+                   time_shown(updated, ctx.lang), help=kst_text(updated))
     if updated is not None and not pd.isna(updated) and kst_safe(updated):
         age = (now - pd.Timestamp(updated).to_pydatetime()).total_seconds()
         cols[4].caption(ctx.t("race.updated_ago", age=format_age(age, ctx.lang)))
@@ -249,7 +250,7 @@ def cause_cells(flagged: pd.DataFrame) -> tuple[list, list]:
         if shown is not None and length is not None and int(length) > len(shown):
             shown += ELLIPSIS
         errors.append(shown or ctx.t("race.no_job_error"))
-        when.append(None if moment is None else kst_text(moment, suffix=False))
+        when.append(None if moment is None else time_shown(moment, ctx.lang))
     return errors, when
 
 
@@ -323,7 +324,7 @@ def race_detail(flagged: pd.DataFrame) -> None:
     if row["job_id"] is not None:
         found = data.job_text(row["job_id"])
         st.caption(ctx.t("race.job_error_of", job=md_inline(row["job_id"]),
-                         time=kst_text(row["job_time"])))
+                         time=time_shown(row["job_time"], ctx.lang, zone=True)))
         whole = found["error_message"] if found else None
         st.code(whole if whole is not None else row["job_error"], language=None,
                 wrap_lines=True)

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from status_core import attention
 from status_core.actions.guards import OPEN_JOB_STATUSES
 from status_core.actions.rules import check_job_id
-from status_core.domain import ACTIVE_JOB_STATUSES, JOB_STATUSES, JOB_TYPES, MEETS, format_age
+from status_core.domain import (
+    ACTIVE_JOB_STATUSES,
+    JOB_STATUSES,
+    JOB_TYPES,
+    MEETS,
+    format_age,
+    format_date,
+    job_progress,
+)
 from status_core.errors import StatusError
 from status_core.failures import widened_range
 from status_core.queries import ERROR_PREVIEW
 from status_core.text import STRINGS
-from status_core.timestamps import kst_text
 from ui import actions, charts
-from ui.cells import time_column, times
+from ui.cells import date_shown, job_type_shown, pattern_shown, time_column, times
 from ui.common import (
     as_of,
     csv_download,
@@ -74,8 +80,9 @@ def one_job(job_id: str) -> None:
             st.rerun()  # ended: draw it once more, without the timer
         as_of(ctx, fresh.as_of)
         st.metric(ctx.t("col.status"), status_badge(job["status"].iloc[0], ctx.lang))
-        progress = pd.to_numeric(job["progress"], errors="coerce").iloc[0]
-        st.progress(0 if pd.isna(progress) else int(min(max(progress, 0), 100)))
+        # completed: 100 (the collector leaves 0 in some); not started or unknown: "-"
+        progress = job_progress(job["status"].iloc[0], job["progress"].iloc[0])
+        st.progress(int(progress or 0), text="-" if progress is None else f"{progress:.0f}%")
         shown = jobs_for_display(ctx, job)
         st.dataframe(shown, hide_index=True, width="stretch", key="one_job_table",
                      column_order=["race_date", "meet", "status_label", "type", "progress",
@@ -111,11 +118,15 @@ for message in warnings:
 
 with st.container(border=True):
     cols = st.columns([2, 2, 1])
-    cols[0].multiselect(ctx.t("jobs.types"), list(JOB_TYPES), key=W_TYPES)
+    cols[0].multiselect(ctx.t("jobs.types"), list(JOB_TYPES), key=W_TYPES,
+                        format_func=lambda s: job_type_shown(s, ctx.lang),
+                        placeholder=ctx.t("widget.choose_many"))
     cols[1].multiselect(ctx.t("jobs.statuses"), list(JOB_STATUSES), key=W_STATUSES,
+                        placeholder=ctx.t("widget.choose_many"),
                         format_func=lambda s: ctx.t(f"job.{s}"))
     cols[2].date_input(ctx.t("jobs.race_date"), key=W_RACE_DATE, format="YYYY-MM-DD")
-    st.caption(ctx.t("jobs.range_caption", start=ctx.start, end=ctx.end, limit=JOB_LIMIT))
+    st.caption(ctx.t("jobs.range_caption", start=date_shown(ctx.start, ctx.lang),
+                     end=date_shown(ctx.end, ctx.lang), limit=JOB_LIMIT))
 
 
 def counts_section(counts: dict[str, int]) -> None:
@@ -186,7 +197,7 @@ def timeline_section(jobs, now: dt.datetime) -> None:  # noqa: ANN001
 
 
 def _day(text: str) -> str:
-    return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    return date_shown(text, ctx.lang)
 
 
 def errors_section(jobs, outside: dict) -> None:  # noqa: ANN001
@@ -213,8 +224,8 @@ def outside_note(outside: dict) -> None:
     """"N failed jobs outside the range" with a link to the range widened to them."""
     start, end = widened_range(ctx.start, ctx.end, outside["first"], outside["last"])
     st.warning(ctx.t("jobs.failed_outside", n=outside["count"],
-                     first=kst_text(outside["first"], "%Y-%m-%d", suffix=False),
-                     last=kst_text(outside["last"], "%Y-%m-%d", suffix=False)))
+                     first=format_date(outside["first"], ctx.lang),
+                     last=format_date(outside["last"], ctx.lang)))
     chosen_meets = ([str(m) for m in ctx.meets]
                     if ctx.meets and set(ctx.meets) != set(MEETS) else None)
     page_link(ctx, "jobs", label=ctx.t("jobs.widen", start=_day(start), end=_day(end)),
@@ -224,7 +235,8 @@ def outside_note(outside: dict) -> None:
 
 def errors_table(groups) -> None:  # noqa: ANN001
     shown = times(groups, ["last_seen"]).assign(
-        example=[cell(e, ERROR_PREVIEW) for e in groups["example"]])
+        example=[cell(e, ERROR_PREVIEW) for e in groups["example"]],
+        pattern=[pattern_shown(p, ctx.lang) for p in groups["pattern"]])
     st.dataframe(
         shown, hide_index=True, width="stretch",
         column_config={

@@ -19,11 +19,13 @@ from status_core.diagnose import (
     format_text,
     iter_diagnose,
 )
-from status_core.domain import KST, MEETS, format_ms, meet_name
+from status_core.domain import MEETS, format_ms, meet_name
 from status_core.errors import StatusError
 from status_core.inputs import parse_date, parse_meet, to_date
 from status_core.redact import mask_url, redact, strip_secrets, url_secrets
 from status_core.settings import configured_url
+from status_core.text import STRINGS
+from ui.cells import time_shown
 from ui.common import setup_page
 from ui.text import md_inline
 
@@ -69,7 +71,7 @@ def _md_code(text: object) -> str:
 def _meet_label(meet: int | None) -> str:
     if meet is None:
         return ctx.t("check.meet_none")
-    return f"{meet} {meet_name(meet, lang)}"
+    return meet_name(meet, lang)
 
 
 def _initial_date() -> dt.date | None:
@@ -119,11 +121,12 @@ def _tables_frame(tables: dict) -> pd.DataFrame:
 
     columns = ("present", "columns", "select", "rls", "rows_hidden_by_rls", "rows")
     rows = [[name, *(cell(info.get(c)) for c in columns)] for name, info in tables.items()]
-    return pd.DataFrame(rows, columns=[ctx.t("check.table"), *columns])
+    return pd.DataFrame(rows, columns=[ctx.t("check.table"),
+                                       *(ctx.t(f"check.col.{c}") for c in columns)])
 
 
 def _show_result(diagnosis: Diagnosis) -> None:
-    when = diagnosis.checked_at.astimezone(KST).strftime("%Y-%m-%d %H:%M:%S KST")
+    when = time_shown(diagnosis.checked_at, lang, zone=True)
     st.caption(ctx.t("check.checked_at", when=when))
     failed = diagnosis.failed_step
     if failed is None:
@@ -154,7 +157,8 @@ def _show_result(diagnosis: Diagnosis) -> None:
         if diagnosis.job_status_counts:
             st.subheader(ctx.t("check.jobs"))
             jobs = pd.DataFrame(
-                list(diagnosis.job_status_counts.items()),
+                [(ctx.t(f"job.{s}") if f"job.{s}" in STRINGS else s, n)
+                 for s, n in diagnosis.job_status_counts.items()],
                 columns=[ctx.t("check.job_status"), ctx.t("check.count")],
             )
             st.dataframe(jobs, hide_index=True, width="stretch")
@@ -195,7 +199,8 @@ with col_meet:
     initial_meet = _initial_meet()
     picked_meet = st.selectbox(ctx.t("check.meet"), meet_options,
                                index=meet_options.index(initial_meet),
-                               format_func=_meet_label, key="check.meet")
+                               format_func=_meet_label, key="check.meet",
+                               placeholder=ctx.t("widget.choose_one"))
 with col_timeout:
     timeout = st.number_input(ctx.t("check.timeout"), min_value=1.0, max_value=120.0,
                               value=5.0, step=1.0, key="check.timeout")

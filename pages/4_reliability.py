@@ -9,7 +9,7 @@ from status_core import reliability as rel
 from status_core.domain import MEETS, meet_label
 from status_core.errors import StatusError
 from ui import reliability_charts as charts
-from ui.cells import time_column, times
+from ui.cells import date_shown, pattern_shown, time_column, times
 from ui.common import as_of, csv_download, input_warning, setup_page, show_error
 from ui.data import Data
 from ui.filters import day_params
@@ -54,7 +54,8 @@ with st.container(border=True):
                          format="%.1f",
                          help=ctx.t("rel.deadline_help"))
     cols[2].caption(ctx.t(
-        "rel.caption", start=ctx.start, end=ctx.end, deadline=deadline_text,
+        "rel.caption", start=date_shown(ctx.start, ctx.lang),
+        end=date_shown(ctx.end, ctx.lang), deadline=deadline_text,
         meets=", ".join(meet_label(m, ctx.lang) for m in ctx.meets or MEETS),
         grouping=ctx.t(GROUP_KEYS[grouping])))
 
@@ -200,6 +201,7 @@ def errors_section(data: Data, periods: list[str]) -> None:
         st.success(ctx.t("rel.errors_none"))
         return
     shown = with_labels(ctx, groups, grouping)
+    shown = shown.assign(pattern=[pattern_shown(p, ctx.lang) for p in shown["pattern"]])
     with wide_only("errors_chart"):
         st.altair_chart(charts.errors_chart(shown, periods, ctx.lang), width="stretch")
     with narrow_only("errors_chart"):

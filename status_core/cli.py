@@ -19,7 +19,7 @@ from typing import TextIO
 from . import STARTED_AT, __version__
 from .actions.command import add_commands as add_action_commands
 from .alerts.commands import add_commands as add_alert_commands
-from .domain import KST, MEETS, meet_name
+from .domain import KST, MEETS, format_date, format_time, meet_name
 from .engine import make_engine, run_read
 from .errors import InputError, StatusError
 from .inputs import (
@@ -32,7 +32,7 @@ from .inputs import (
 )
 from .redact import redact, url_secrets
 from .settings import DatabaseTarget, resolve_target, resolve_timeouts
-from .timestamps import kst_iso, kst_text
+from .timestamps import kst_iso
 
 PROG = "kra-status"
 _OUTPUT_RESERVE = 0.15  # seconds kept for rendering and printing the report
@@ -113,12 +113,12 @@ def _table(records: list[dict], states: dict[tuple[str, int], tuple[str, int]]) 
     for r in records:
         state, failed = states.get((r["date"], r["meet"]), ("-", 0))
         rows.append((
-            date_label(r["date"]),
+            format_date(date_label(r["date"]), "en"),  # one date format, with the weekday
             f"{r['meet']} {meet_name(r['meet']) if r['meet'] in MEETS else ''}",
             state, str(r["total_races"]), str(r["collected_races"]), str(r["enriched_races"]),
             str(failed),
             r["status"], r["collection_status"], r["enrichment_status"], r["result_status"],
-            kst_text(r["last_updated"], suffix=False),
+            format_time(r["last_updated"], "en"),
         ))
     widths = [max(_width(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip()

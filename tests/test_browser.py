@@ -68,6 +68,12 @@ PAGE_MARKERS = {
 NO_SAVE_PICKER = "delete window.showSaveFilePicker; window.showSaveFilePicker = undefined;"
 
 
+def stored(shown: str) -> str:
+    """A date as the tables show it (``2026-02-14 (토)``, checked) as stored (``20260214``)."""
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \(.\)", shown), shown
+    return shown[:10].replace("-", "")
+
+
 def previous_month(now: dt.datetime) -> tuple[dt.date, dt.date]:
     """First and last day of the Korean month before ``now``'s (always fully in the past)."""
     first_this = now.astimezone(KST).date().replace(day=1)
@@ -301,7 +307,7 @@ def test_deep_link_as_first_request_renders_that_page(session, key):
         rows = read_table(page, table_after(page, PAGE_MARKERS["overview"]))
         expected = {(r["date"], r["meet"]) for r in data.races
                     if ymd(first) <= r["date"] <= ymd(last) and r["meet"] == 1}
-        assert rows and {r["date"] for r in rows} == {d for d, _ in expected}
+        assert rows and {stored(r["date"]) for r in rows} == {d for d, _ in expected}
         assert {r["meet_name"] for r in rows} == {meet_label(1, LANG)}
     elif key == "race":
         race_date, meet = session.race_day
@@ -353,7 +359,7 @@ def test_pickers_change_the_table_and_the_url(session):
     got = query(page)
     assert (got["start"], got["end"], got["meet"]) == ([start], [end], ["1", "3"])
     narrowed = read_table(page, grid)
-    assert narrowed and all(start <= r["date"] <= end for r in narrowed)
+    assert narrowed and all(start <= stored(r["date"]) <= end for r in narrowed)
     assert len(narrowed) < len(both)
     expected = {(r["date"], r["meet"]) for r in session.backend.data.races
                 if start <= r["date"] <= end and r["meet"] in (1, 3)}
@@ -402,7 +408,8 @@ def test_a_click_opens_the_race_day_in_the_same_tab(session):
     grid = table_after(page, PAGE_MARKERS["overview"])
     row = read_table(page, grid)[2]
     click_row(page, grid, 2)
-    assert opened_race_day(page) == ("/race", [row["date"]], [meets[row["meet_name"]]])
+    assert opened_race_day(page) == ("/race", [stored(row["date"])],
+                                     [meets[row["meet_name"]]])
     assert page.context.pages == [page]  # the same tab, no new one
     assert_no_exception(page)
 

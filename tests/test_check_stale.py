@@ -9,8 +9,7 @@ import json
 import pytest
 
 from status_core.diagnose import diagnose, format_text
-from status_core.domain import format_age
-from status_core.timestamps import kst_text
+from status_core.domain import format_age, format_time
 from tests.apptest_support import app, ok
 from tests.cli_support import run_cli
 from tests.rows import make_job, make_race
@@ -59,12 +58,12 @@ def test_data_step_warns_when_the_newest_write_is_older_than_the_threshold(
     assert abs((step.facts["newest_write"] - expected).total_seconds()) < 1
     assert step.facts["stale"] is stale
     assert step.facts["stale_setting"] == "KRA_STALLED_MINUTES"
-    when = kst_text(expected, "%Y-%m-%d %H:%M")
+    when_en, when_ko = (f"{format_time(expected, lang)} KST" for lang in ("en", "ko"))
     said = "longer ago than the stalled threshold" in step.detail
     assert said is stale
     if stale:
         age = (dt.datetime.now(dt.UTC) - expected).total_seconds()
-        assert when in step.detail and when in step.detail_ko
+        assert when_en in step.detail and when_ko in step.detail_ko
         assert format_age(age, "en") in step.detail and format_age(age, "ko") in step.detail_ko
         assert "KRA_STALLED_MINUTES" in step.hint_en and "KRA_STALLED_MINUTES" in step.hint_ko
 

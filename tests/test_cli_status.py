@@ -81,7 +81,7 @@ def test_status_range_json_and_table(asyncpg_url, tmp_path):
     assert table.returncode == 0
     lines = table.stdout.splitlines()
     assert lines[0].split()[:4] == ["date", "meet", "state", "total"]
-    assert any(line.startswith("20260221") and "failed" in line for line in lines)
+    assert any(line.startswith("2026-02-21 (Sat)") and "failed" in line for line in lines)
     assert len(lines) == 7 and lines[-1].startswith("(state: the dashboard's own state")
 
 

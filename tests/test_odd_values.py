@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from psycopg.types.json import Jsonb
 
+from status_core.domain import format_date
 from status_core.text import t
 from tests.apptest_support import (
     app,
@@ -181,14 +182,18 @@ def expected_job_counts(jobs: list[dict]) -> dict[str, int]:
     return out
 
 
-def label(date: str) -> str:
-    """How the overview shows a stored date (ko): a real day in 1990-2100 as it is."""
+def label(date: str, lang: str = "ko") -> str:
+    """How the overview shows a stored date (ko): a real day in 1990-2100 in the one date
+    format (``2026-02-14 (토)``), anything else marked."""
     try:
         real = (len(date) == 8 and date.isascii() and date.isdigit()
                 and 1990 <= dt.date(int(date[:4]), int(date[4:6]), int(date[6:])).year <= 2100)
     except ValueError:
         real = False
-    return date if real else f"⚠ {date if date.strip() else repr(date)} (날짜 아님)"
+    if real:
+        day = dt.date(int(date[:4]), int(date[4:6]), int(date[6:]))
+        return format_date(day, lang)
+    return f"⚠ {date if date.strip() else repr(date)} (날짜 아님)"
 
 
 # --------------------------------------------------------------------------- drivers
@@ -272,7 +277,7 @@ def test_every_surface_reads_odd_stored_values(case: Odd, loaded) -> None:  # no
                                           str(want["collected_races"]),
                                           str(want["enriched_races"])), (date, params)
             assert len(table(page, "race_number")) == want["total_races"]
-            assert ("stored" in params) == (label(date) != date), params
+            assert ("stored" in params) == label(date).startswith("⚠"), params
             if (date, meet) == (DAY, 1):
                 race_jobs = set(table(page, "error_message")["job_id"])
                 assert set(case.in_race_jobs) <= race_jobs
@@ -282,7 +287,8 @@ def test_every_surface_reads_odd_stored_values(case: Odd, loaded) -> None:  # no
     counts = expected_job_counts(jobs)
     shown = metrics(jobs_page)
     for status, n in counts.items():
-        labelled = [v for k, v in shown.items() if k.startswith(t(f"job.{status}", "ko"))]
+        labelled = [v for k, v in shown.items()
+                    if k.split(" · ")[0] == t(f"job.{status}", "ko")]
         assert labelled == [str(n)], (status, shown)
     assert sum(int(v) for v in shown.values()) == len(jobs)
     check_cli(case, rows, jobs, cells)
@@ -305,8 +311,9 @@ def check_cli(case: Odd, rows: list[dict], jobs: list[dict], cells: list) -> Non
         if case.last_updated:
             assert record["last_updated"] == case.last_updated
         code, out, err = cli("status", form, date, "--meet", str(meet))
-        assert code == 0 and label(date).replace("날짜 아님", "invalid date") in out, out
-    day, meet = case.cell if case.cell and label(case.cell[0]) == case.cell[0] else (DAY, 1)
+        assert code == 0 and label(date, "en").replace("날짜 아님", "invalid date") in out, out
+    real = case.cell and not label(case.cell[0]).startswith("⚠")
+    day, meet = case.cell if real else (DAY, 1)
     code, out, err = cli("check", "--json", "--date", day, "--meet", str(meet),
                          "--timeout", "60")
     report = json.loads(out)
@@ -475,7 +482,7 @@ def test_sqlite_text_values(db_path, monkeypatch) -> None:  # noqa: ANN001
         overview = run_page(app(start="20251201", end="20260301"), logs)
         links = dict(zip(table(overview, "collected_pct")["date"],
                          table(overview, "collected_pct")["link"], strict=True))
-        assert set(links) == {DAY, "⚠ 2026-02-14 (날짜 아님)"}
+        assert set(links) == {label(DAY), "⚠ 2026-02-14 (날짜 아님)"}
         stored = run_page(app(RACE, **dict(parse_qsl(urlsplit(
             links["⚠ 2026-02-14 (날짜 아님)"]).query))), logs)
         assert race_metrics(stored) == ("1", "0", "0")

@@ -13,7 +13,7 @@ import pytest
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
-from status_core.domain import KST
+from status_core.domain import KST, format_date
 from tests.apptest_support import app, ok, table, walk
 from tests.rows import kst_today, make_job, make_race, ymd
 
@@ -145,10 +145,10 @@ def test_latest_day_cards_come_first(pg_app) -> None:  # noqa: ANN001
            KRA_USUAL_WEEKDAYS=only({1: WEEKDAYS[day.weekday()], 3: WEEKDAYS[day.weekday()]}))
     at = ok(app().run())
     order = order_of(at)
-    heading = f"최근 경주일 {day:%Y-%m-%d}"
+    heading = f"최근 경주일 {format_date(day, 'ko')}"
     assert at.subheader[0].value == heading
     first = order.index(heading)
-    assert first < order.index("확인 필요") and first < order.index("날짜 x 경마장별 진행 현황")
+    assert first < order.index("확인 필요") and first < order.index("날짜 × 경마장별 진행 현황")
     card = order[first:order.index("확인 필요")]
     # Seoul: failed, each stage x/N with its failures (one line each), the stuck job;
     # Busan-Gyeongnam usually races that day and has nothing: a missing race day, never
@@ -201,7 +201,7 @@ def test_today_on_a_race_day_shows_today(pg_app) -> None:  # noqa: ANN001
     pg_app(issue_day(ymd(today - dt.timedelta(days=7))),
            KRA_USUAL_WEEKDAYS=only({1: weekday, 2: weekday}))
     at = ok(app(lang="en").run())
-    assert at.subheader[0].value == f"Today's race day {today:%Y-%m-%d}"
+    assert at.subheader[0].value == f"Today's race day {format_date(today, 'en')}"
     # nothing stored yet today: not started, not "missing" and not done
     badges = [b for m in at.markdown for b in re.findall(r":\w+-badge\[[^\]]*\]", m.value)]
     assert badges == [":gray-badge[⏸️ not started]"] * 2
@@ -224,9 +224,9 @@ def test_attention_rows_joined_and_ordered(pg_app) -> None:  # noqa: ANN001
     at = ok(app(start=ISSUE_DAY, end=ymd(today)).run())
     rows = table(at, "kinds")
     assert list(zip(rows["kinds"], rows["date"], strict=True)) == [
-        ("failed", ISSUE_DAY),
-        ("not_started,stuck_job", ymd(yesterday)),
-        ("stalled", ymd(today)),
+        ("failed", format_date(ISSUE_DAY)),
+        ("not_started,stuck_job", format_date(yesterday)),
+        ("stalled", format_date(today)),
     ]
     assert list(rows["kinds_label"]) == ["❌ 실패", "⏸️ 시작 안 됨 · 🧊 멈춘 작업", "⏳ 정체"]
     assert list(rows["stuck_jobs"]) == [0, 2, 0]

@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from status_core import attention, demo
-from status_core.domain import KST
+from status_core.domain import KST, format_date
 from status_core.queries import job_status_counts, jobs_frame
 from status_core.text import t
 from tests.apptest_support import (
@@ -57,7 +57,7 @@ def test_demo_counts_equal_the_core_and_legacy_is_labelled(demo_file: Path, lang
     shown = {m.label: m.value for m in at.metric}
     legacy = "구버전" if lang == "ko" else "legacy"
     for status in attention.JOB_STATUSES:
-        label = next(k for k in shown if status in k)
+        label = next(k for k in shown if k.split(" · ")[0] == t(f"job.{status}", lang))
         assert shown[label] == str(counts.get(status, 0))
         assert (legacy in label) is (status in ("running", "retrying"))
 
@@ -90,7 +90,7 @@ def test_filters_from_url(demo_file: Path) -> None:
     at = ok(page(type="collection", status=["failed", "completed"],
                  start="20200101", end=f"{attention.today_kst():%Y%m%d}").run())
     shown = recent(at)
-    assert set(shown["type"]) == {"collection"}
+    assert set(shown["type"]) == {t("jobtype.collection", "ko")}
     assert set(shown["status"]) <= {"failed", "completed"}
     assert at.multiselect(key="w_job_types").value == ["collection"]
     assert at.query_params["status"] == ["completed", "failed"]
@@ -221,7 +221,7 @@ def test_error_groups_say_their_range_and_the_failures_outside(
     monkeypatch.setenv("DATABASE_URL", pg_db.reader_url)
     at = ok(page(**RANGE).run())
     said = texts(at)
-    assert "기간 2026-02-01 ~ 2026-02-14의 실패 작업" in said
+    assert "기간 2026-02-01 (일) ~ 2026-02-14 (토)의 실패 작업" in said
     found = table(at, "pattern")
     assert (found is None) is (groups is None)
     if groups is not None:
@@ -235,7 +235,8 @@ def test_error_groups_say_their_range_and_the_failures_outside(
             assert any("오류가 없습니다" in s.value for s in at.success)
         return
     count, first, last = outside
-    assert warned == [t("jobs.failed_outside", "ko", n=count, first=first, last=last)]
+    assert warned == [t("jobs.failed_outside", "ko", n=count, first=format_date(first),
+                        last=format_date(last))]
     assert not any("오류가 없습니다" in s.value for s in at.success)  # never "no errors"
     (link,) = links
     query = dict(parse_qsl(link.query_string))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +33,16 @@ UTC = dt.UTC
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+SHOWN_DATE = re.compile(r"\d{4}-\d{2}-\d{2} \((?:[월화수목금토일]|Mon|Tue|Wed|Thu|Fri|Sat|Sun)\)")
+
+
+def stored_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table whose dates are shown in the one format (``2026-02-14 (토)``, checked) with
+    them back as the stored ``YYYYMMDD``, to compare with the core's frames."""
+    assert all(SHOWN_DATE.fullmatch(d) for d in frame["date"]), list(frame["date"])[:5]
+    return frame.assign(date=[d[:10].replace("-", "") for d in frame["date"]])
 
 
 def has_table(at: AppTest, column: str) -> bool:
@@ -68,7 +79,8 @@ def test_demo_numbers_equal_the_core(demo_file: Path, lang: str) -> None:
     assert shown[race_days] == str(h["race_days"]) and shown[races] == str(h["races"])
     assert shown[failed] == str(h["failed_races"])
     assert f"{h['collected_pct']:.1f}%" in shown.values()
-    got = table(at, "collected_pct").sort_values(["date", "meet"]).reset_index(drop=True)
+    got = stored_dates(table(at, "collected_pct")).sort_values(["date", "meet"]).reset_index(
+        drop=True)
     cols = ["date", "meet", "total_races", "collected_races", "enriched_races",
             "result_collected", "failed_races", "collected_pct", "enriched_pct"]
     pd.testing.assert_frame_equal(got[cols], expected[cols], check_dtype=False)
@@ -92,7 +104,7 @@ def test_demo_attention_shows_planted_stalled_and_results_missing(demo_file: Pat
     days = [facts["stalled_day"][0], facts["results_missing_day"][0]]
     start, end = min(days), max(days)
     at = ok(app(start=start, end=end).run())
-    rows = table(at, "kind")
+    rows = stored_dates(table(at, "kind"))
     kinds = {(d, m): k.split(",") for k, d, m in zip(rows["kinds"], rows["date"], rows["meet"],
                                                      strict=True)}
     assert len(kinds) == len(rows)  # one row per race day
@@ -114,7 +126,7 @@ def test_demo_attention_shows_planted_missing_days(demo_file: Path) -> None:
     facts = demo.generate(int(meta["seed"]), now=demo.parse_ts(meta["generated_now"])).facts
     date, meet = facts["missing_days"][0]
     at = ok(app(start=date, end=date).run())
-    rows = table(at, "kind")
+    rows = stored_dates(table(at, "kind"))
     assert ("missing", date, meet) in set(zip(rows["kind"], rows["date"], rows["meet"],
                                               strict=True))
 
@@ -126,7 +138,7 @@ def test_deep_link_selects_range_and_meets(demo_file: Path) -> None:
     end = kst_today() - dt.timedelta(days=1)
     start = end - dt.timedelta(days=40)
     at = ok(app(start=ymd(start), end=ymd(end), meet=["1", "3"]).run())
-    got = table(at, "collected_pct")
+    got = stored_dates(table(at, "collected_pct"))
     assert set(got["meet"]) <= {1, 3} and not got.empty
     assert got["date"].min() >= ymd(start) and got["date"].max() <= ymd(end)
     assert at.query_params["start"] == ymd(start) and at.query_params["end"] == ymd(end)
@@ -172,7 +184,7 @@ def test_changing_pickers_changes_table_and_url(demo_file: Path) -> None:
     ok(at.run())
     assert at.query_params["start"] == ymd(start) and at.query_params["end"] == ymd(end)
     assert at.query_params["meet"] == "2"
-    got = table(at, "collected_pct")
+    got = stored_dates(table(at, "collected_pct"))
     assert set(got["meet"]) == {2} and got["date"].min() >= ymd(start)
     # another rerun keeps the choice
     ok(at.run())
@@ -221,7 +233,7 @@ def test_attention_rows_for_built_data_and_not_otherwise(db_path: Path) -> None:
     )
     write_sqlite(db_path, races)
     at = ok(app(start=ymd(sat), end=ymd(today), meet=["1", "3"]).run())
-    rows = table(at, "kind")
+    rows = stored_dates(table(at, "kind"))
     kinds = {(k, d, m) for k, d, m in zip(rows["kind"], rows["date"], rows["meet"],
                                           strict=True)}
     assert ("results_missing", ymd(sun), 1) in kinds
@@ -337,7 +349,8 @@ def test_postgres_numbers_equal_the_core(isolated_env: Path, pg_db,  # noqa: ANN
     with read(engine) as conn:
         expected = progress_frame(conn, start, end)
     engine.dispose()
-    got = table(at, "collected_pct").sort_values(["date", "meet"]).reset_index(drop=True)
+    got = stored_dates(table(at, "collected_pct")).sort_values(["date", "meet"]).reset_index(
+        drop=True)
     assert list(got["total_races"]) == list(expected["total_races"])
     honest = cell_states(expected, now=dt.datetime.now(UTC), stalled_minutes=30)
     assert list(got["state"]) == list(honest["state"])

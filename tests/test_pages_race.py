@@ -12,12 +12,13 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from status_core import attention, demo
+from status_core.domain import format_time
 from status_core.engine import make_engine, read
 from status_core.queries import collection_status, jobs_frame, races_frame
 from status_core.settings import parse_url
 from status_core.states import STAGE_WORDS, stage_state_label
 from status_core.text import t
-from status_core.timestamps import kst_iso, kst_text
+from status_core.timestamps import kst_iso
 from tests.apptest_support import (
     app,
     metrics,
@@ -280,8 +281,9 @@ def test_issue_day_shows_honest_counts_and_each_failed_races_cause(issue_day, la
     assert [list(w) for w in flagged["warnings"]] == [["경주마 정보 API 응답 없음"], []]
     assert list(flagged["cause_job"]) == ["job-enrich", "job-enrich"]
     completed = dt.datetime(2026, 2, 14, 5, 12, tzinfo=UTC)
-    assert list(flagged["cause_time"]) == [kst_text(completed, suffix=False)] * 2
-    assert flagged["cause_time"].iloc[0] == "2026-02-14 14:12:00"
+    assert list(flagged["cause_time"]) == [format_time(completed, lang)] * 2
+    day = "(토)" if lang == "ko" else "(Sat)"
+    assert flagged["cause_time"].iloc[0] == f"2026-02-14 {day} 14:12"  # not today: dated
     preview = flagged["cause_error"].iloc[0]
     assert preview.startswith("KRA API 429") and preview.endswith("…")
     assert len(preview) < len(LONG_ERROR)

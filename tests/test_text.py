@@ -89,7 +89,8 @@ _BLOCK = re.compile(r"\.block\(\s*\"(\w+)\"")
 _QUOTED = re.compile(r"[\"']([a-z_]+(?:\.[a-z0-9_]+)+)[\"']")
 # Families of keys the code builds from a value (f"badge.{status}", note_for(name), ...).
 DYNAMIC = ("nav.", "col.", "badge.", "kind.", "job.", "state.", "stage.", "weekday.",
-           "meet.", "step.", "cause.", "hint.", "check_hint.", "note.")
+           "meet.", "step.", "cause.", "hint.", "check_hint.", "note.",
+           "check.col.", "jobtype.", "race_status.")  # keys built from a value
 
 
 def _source() -> str:

@@ -69,7 +69,7 @@ SCENARIOS = {
                        "incomplete", ["⚠️ 미완료", "부산경남"], ["⚠️ incomplete", "Busan"]),
     "new results missing": ({}, {"races": races(OLD, 1, [(C, E, P)] * 8, 4000)}, None, "new",
                             "results_missing", ["🏁 결과 누락", "결과 0/8"],
-                            ["🏁 results missing", "Results 0/8"]),
+                            ["🏁 no results", "Results 0/8"]),
     "new missing day": ({}, {}, "missing", "new", "missing", ["📭 경주일 누락", "평소 경주일"],
                         ["📭 missing race day", "usual race day"]),
     "new stuck job": ({}, {"jobs": [stuck_job("job-stuck-1", TODAY, 2)]}, None, "new",

@@ -129,7 +129,8 @@ def cancel_action(ctx: PageContext, who: who_may.Access, page_key: str,
     if not who.allowed or not job_ids:
         return
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    chosen = left.selectbox(ctx.t("action.cancel_pick"), job_ids, key=f"{key}_pick")
+    chosen = left.selectbox(ctx.t("action.cancel_pick"), job_ids, key=f"{key}_pick",
+                            placeholder=ctx.t("widget.choose_one"))
     if right.button(ctx.t("action.cancel_job"), key=f"{key}_cancel", icon="🛑") and chosen:
         _open(page_key, kind="cancel", job_id=str(chosen))
 

@@ -12,7 +12,8 @@ from status_core.domain import JOB_STATUSES, KST, meet_label
 from status_core.inputs import is_valid_date_text
 from status_core.states import STATE_COLOURS, STATES, stage_texts, state_label
 from status_core.text import t
-from status_core.timestamps import kst_text
+
+from .cells import job_type_shown, time_shown
 
 #: The calendar's colours: the cell states' colour-blind-safe palette
 #: (:data:`status_core.states.STATE_COLOURS`, Okabe-Ito) plus sky blue for a missing day.
@@ -117,7 +118,7 @@ def calendar_chart(calendar: pd.DataFrame, lang: str) -> alt.Chart:
         course=[meet_label(m, lang) for m in calendar["meet"]],
         state_label=[labels.get(s, str(s)) for s in calendar["state"]],
         icon=[labels.get(s, "?").split(" ", 1)[0] for s in calendar["state"]],
-        updated=[kst_text(v, "%m-%d %H:%M", suffix=False)  # "∞" for an infinite time
+        updated=[time_shown(v, lang)  # "∞" for an infinite time
                  for v in pd.to_datetime(calendar["last_updated"], utc=True)],
         **{f"{stage}_text": stage_texts(calendar, stage, lang)
            for stage in ("collection", "enrichment", "result")},
@@ -180,6 +181,7 @@ def timeline_chart(timeline: pd.DataFrame, lang: str) -> alt.Chart:
         end=_kst_wall_time(timeline["end"]),
         minutes=(timeline["duration_s"].astype(float) / 60).round(1),
         status_label=[t(f"job.{s}", lang) for s in timeline["status"]],
+        type=[job_type_shown(s, lang) for s in timeline["type"]],  # i12: words, not enums
     )
     statuses = list(JOB_STATUSES)
     base = alt.Chart(frame).encode(
@@ -189,7 +191,7 @@ def timeline_chart(timeline: pd.DataFrame, lang: str) -> alt.Chart:
                                         range=[JOB_COLOURS[s] for s in statuses]),
                         legend=alt.Legend(orient="bottom", columns=3, labelLimit=0)),
         tooltip=[
-            alt.Tooltip("job_id:N", title="job_id"),
+            alt.Tooltip("job_id:N", title=t("col.job_id", lang)),
             alt.Tooltip("type:N", title=t("col.type", lang)),
             alt.Tooltip("status_label:N", title=t("col.status", lang)),
             alt.Tooltip("start:T", title=t("col.started_at", lang), format="%Y-%m-%d %H:%M:%S"),
@@ -200,6 +202,8 @@ def timeline_chart(timeline: pd.DataFrame, lang: str) -> alt.Chart:
     # A bar from start to end, and a dot at the start so that a job of a few seconds is
     # still visible on a two-week axis; drag/scroll to zoom into a day.
     bars = base.mark_bar(height=10, opacity=0.8).encode(
-        x=alt.X("start:T", title=t("jobs.time_kst", lang)), x2="end:T")
+        # i12: dates with the year, not Vega's English month and weekday names
+        x=alt.X("start:T", title=t("jobs.time_kst", lang),
+                axis=alt.Axis(format="%Y-%m-%d", labelAngle=-45)), x2="end:T")
     dots = base.mark_point(filled=True, size=40, opacity=0.9).encode(x="start:T")
     return (bars + dots).properties(height=alt.Step(36)).interactive(bind_y=False)

@@ -78,7 +78,8 @@ def _sidebar(ctx: PageContext, *, range_filters: bool, live: bool) -> None:
         st.date_input(t("sidebar.range", lang), key=filters.W_RANGE, format="YYYY-MM-DD",
                       help=t("sidebar.range_help", lang))
         st.multiselect(t("sidebar.meets", lang), list(MEETS), key=filters.W_MEETS,
-                       format_func=lambda m: meet_label(m, lang))
+                       format_func=lambda m: meet_label(m, lang),
+                       placeholder=t("widget.choose_many", lang))
     if live:
         st.toggle(t("sidebar.live", lang), key=filters.W_LIVE,
                   help=t("sidebar.live_help", lang))

@@ -403,7 +403,8 @@ def settings_expander(lang: str) -> None:
         for meet in MEETS:
             st.multiselect(meet_label(meet, lang), list(range(7)),
                            key=W_USUAL.format(meet=meet),
-                           format_func=lambda d: t(f"weekday.{d}", lang))
+                           format_func=lambda d: t(f"weekday.{d}", lang),
+                           placeholder=t("widget.choose_many", lang))
 
 
 def resolve_choices(group: str, param: str, allowed: tuple[str, ...], widget_key: str,

@@ -139,9 +139,10 @@ def errors_chart(groups: pd.DataFrame, periods: list[str], lang: str, *,
     return alt.Chart(shown).mark_rect().encode(
         x=alt.X("period_label:O", title=t("rel.col.period", lang), sort=periods,
                 scale=alt.Scale(domain=periods), axis=alt.Axis(labelAngle=-45)),
-        y=alt.Y("pattern_short:N", title=None,
+        # titled (the screen reader's description names it) but no axis title drawn
+        y=alt.Y("pattern_short:N", title=t("rel.col.pattern", lang),
                 # a label with line breaks is drawn as lines (an array of strings)
-                axis=alt.Axis(labelLimit=0 if wrap else 420, labelOverlap=False,
+                axis=alt.Axis(title=None, labelLimit=0 if wrap else 420, labelOverlap=False,
                               labelExpr="split(datum.label, '\\n')")),
         color=alt.Color("jobs:Q", title=t("rel.col.jobs", lang),
                         scale=alt.Scale(scheme="oranges")),

@@ -11,11 +11,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from status_core.domain import LEGACY_JOB_STATUSES
+from status_core.domain import LEGACY_JOB_STATUSES, job_progress, meet_label
 from status_core.queries import ERROR_PREVIEW, STEP_PREVIEW
 from status_core.states import STAGES, stage_texts, state_label
 
-from .cells import time_column, times
+from .cells import date_shown, job_type_shown, present, time_column, times
 from .common import status_badge
 from .context import PageContext
 from .text import ELLIPSIS, cell
@@ -90,6 +90,12 @@ def jobs_for_display(ctx: PageContext, jobs: pd.DataFrame) -> pd.DataFrame:
                          if s in LEGACY_JOB_STATUSES else "")
                       for s in jobs["status"]],
         duration_min=(jobs["duration_s"] / 60).round(1),
+        # i12 text: meets by name, dates in the one format, honest progress
+        meet=[meet_label(m, ctx.lang) if present(m) else "-" for m in jobs["meet"]],
+        type=[job_type_shown(s, ctx.lang) for s in jobs["type"]],
+        race_date=[date_shown(d, ctx.lang) if present(d) else "-" for d in jobs["race_date"]],
+        progress=[job_progress(s, p) for s, p in zip(jobs["status"], jobs["progress"],
+                                                      strict=True)],
     )
 
 
@@ -112,7 +118,7 @@ def job_columns(ctx: PageContext, shown: pd.DataFrame | None = None) -> dict:
         "type": st.column_config.TextColumn(ctx.t("col.type")),
         "status_label": st.column_config.TextColumn(ctx.t("col.status")),
         "race_date": st.column_config.TextColumn(ctx.t("col.race_date")),
-        "meet": st.column_config.NumberColumn(ctx.t("col.meet"), format="%d"),
+        "meet": st.column_config.TextColumn(ctx.t("col.meet")),
         "created_at": when("col.created_at"),
         "started_at": when("col.started_at"),
         "completed_at": when("col.completed_at"),

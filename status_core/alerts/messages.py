@@ -30,7 +30,7 @@ CHANGE_WORDS = {
 #: Kinds that are not a cell state of :mod:`status_core.states` have their own labels.
 KIND_LABELS = {
     "missing": {"ko": "📭 경주일 누락", "en": "📭 missing race day"},
-    "results_missing": {"ko": "🏁 결과 누락", "en": "🏁 results missing"},
+    "results_missing": {"ko": "🏁 결과 누락", "en": "🏁 no results"},
     "stuck_job": {"ko": "🧊 멈춘 작업", "en": "🧊 stuck job"},
     "db_down": {"ko": "🔴 DB 사용 불가", "en": "🔴 database unusable"},
 }

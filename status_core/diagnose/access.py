@@ -7,9 +7,9 @@ import datetime as dt
 import time
 from typing import Any
 
-from ..domain import format_age
+from ..domain import format_age, format_time
 from ..settings import STALLED_ENV, read_thresholds
-from ..timestamps import kst_text
+from ..text import STRINGS, t
 from .budget import Run, new_step, query, query_failure, say, skip, stored_utc
 from .model import Step
 
@@ -184,7 +184,7 @@ def step_data(run: Run) -> Step:
         total_jobs = sum(counts.values())
         facts["job_status_counts"] = counts
         facts["tables"]["jobs"] = {"rows": total_jobs}
-        shown = f" ({_counts_text(counts)})" if total_jobs else ""
+        shown = _counts_text(counts, "job") if total_jobs else ""
         lines.append(say("diag.data.jobs", total=total_jobs, counts=shown))
         if newest_job is not None:
             facts["newest_job_created"] = newest_job
@@ -229,7 +229,7 @@ def _staleness(facts: dict[str, Any], minutes: int, lines: list[tuple[str, str]]
     facts["newest_write_age_s"] = round(age)
     facts["stale"] = stale = age > minutes * 60
     if stale:
-        lines.append(say("diag.data.stale", when=kst_text(newest, "%Y-%m-%d %H:%M"),
+        lines.append(say("diag.data.stale", when=_when(newest),
                          age=(format_age(age, "en"), format_age(age, "ko")),
                          minutes=minutes, setting=STALLED_ENV))
     return stale
@@ -262,8 +262,16 @@ def _count(run: Run, conn: Any, readable: list[str]) -> tuple:
     return races, jobs, estimate
 
 
-def _counts_text(counts: dict[str, int]) -> str:
-    return ", ".join(f"{k} {v:,}" for k, v in counts.items())
+def _counts_text(counts: dict[str, int], prefix: str) -> tuple[str, str]:
+    """`` (collected 3,589, ...)`` as ``(English, Korean)``: each stored status in words
+    of the language (``prefix``: ``race_status``/``job``), an unknown one as stored."""
+    def words(lang: str) -> str:
+        def name(key: str) -> str:
+            known = f"{prefix}.{key}" in STRINGS
+            return t(f"{prefix}.{key}", lang) if known else key
+        return " (" + ", ".join(f"{name(k)} {v:,}" for k, v in counts.items()) + ")"
+
+    return words("en"), words("ko")
 
 
 def _race_lines(run: Run, races: list[tuple], estimate: dict[str, int],
@@ -283,13 +291,13 @@ def _race_lines(run: Run, races: list[tuple], estimate: dict[str, int],
     facts["race_counts"] = dict(sorted(by_status.items()))
     facts["races_total"] = total
     facts["tables"]["races"] = {"rows": total}
-    shown = f" ({_counts_text(facts['race_counts'])})" if total else ""
+    shown = _counts_text(facts["race_counts"], "race_status") if total else ""
     lines.append(say("diag.data.races", total=total, counts=shown))
     if newest is not None:
         age = (dt.datetime.now(dt.UTC) - newest).total_seconds()
         facts["newest_update"] = newest
         facts["newest_update_age_s"] = round(age)
-        lines.append(say("diag.data.newest", when=kst_text(newest, "%Y-%m-%d %H:%M"),
+        lines.append(say("diag.data.newest", when=_when(newest),
                          age=(format_age(age, "en"), format_age(age, "ko"))))
     if total == 0:
         guess = estimate.get("races", 0)
@@ -304,3 +312,8 @@ def _race_lines(run: Run, races: list[tuple], estimate: dict[str, int],
             outcome = "warn"
             notes.append("empty_races")
     return outcome, cause, notes, hint_cause
+
+
+def _when(moment: dt.datetime) -> tuple[str, str]:
+    """``moment`` in the one time format, per language, marked KST."""
+    return tuple(f"{format_time(moment, lang)} KST" for lang in ("en", "ko"))  # type: ignore[return-value]

@@ -70,4 +70,11 @@ CHECK: dict[str, dict[str, str]] = {
     "check.table": {"ko": "테이블", "en": "Table"},
     "check.count": {"ko": "개수", "en": "Count"},
     "check.job_status": {"ko": "상태", "en": "Status"},
+    # the tables' facts (columns of the "Tables" table)
+    "check.col.present": {"ko": "있음", "en": "Present"},
+    "check.col.columns": {"ko": "읽는 열", "en": "Columns"},
+    "check.col.select": {"ko": "읽기 권한", "en": "SELECT"},
+    "check.col.rls": {"ko": "행 수준 보안", "en": "RLS"},
+    "check.col.rows_hidden_by_rls": {"ko": "보안으로 가려진 행", "en": "Rows hidden by RLS"},
+    "check.col.rows": {"ko": "행 수", "en": "Rows"},
 }

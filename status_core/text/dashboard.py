@@ -29,7 +29,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
     },
     "error.hint": {"ko": "조치", "en": "What to do"},
     # --- overview -----------------------------------------------------------------------
-    "overview.table": {"ko": "날짜 x 경마장별 진행 현황", "en": "Progress per date and racecourse"},
+    "overview.table": {"ko": "날짜 × 경마장별 진행 현황", "en": "Progress per date and racecourse"},
     "overview.no_races": {
         "ko": "선택한 기간에 저장된 경주가 없습니다.",
         "en": "No races are stored in the selected range.",
@@ -176,7 +176,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
         "en": "One row per race day, most urgent first. failed: a race failed at some stage · "
         "not started: nothing collected · stuck job: processing for more than {stuck} min · "
         "stalled: no update for more than {minutes} min · incomplete: a past day not "
-        "finished · results missing: collected and enriched, no results · missing race day: "
+        "finished · no results: collected and enriched, results not in · missing race day: "
         "a past usual race day with no races stored. Click a row to open its race day.",
     },
     "overview.jobs_without_day": {"ko": "(경주일 없는 작업)", "en": "(jobs naming no race day)"},
@@ -192,7 +192,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "col.enrichment_stage": {"ko": "보강 (완료/전체)", "en": "Enriched (done/all)"},
     "col.result_stage": {"ko": "결과 (완료/전체)", "en": "Results (done/all)"},
     "overview.table_caption": {
-        "ko": "상태와 단계는 대시보드의 판정입니다. 수집기 API의 값(status, collection_status, "
+        "ko": "상태와 단계는 대시보드의 판정입니다. 수집기 API의 값(`status`, `collection_status`, "
         "...)은 경주 상세의 요약과 CSV에 있습니다. 행을 누르면 그 경주일이 열립니다.",
         "en": "State and stages are the dashboard's own. The collector API's values (status, "
         "collection_status, ...) are in the race page's summary and in the CSV. Click a row "
@@ -319,15 +319,15 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "jobs.counts": {"ko": "상태별 작업 수 (전체)", "en": "Jobs by status (all jobs)"},
     "jobs.legacy": {"ko": "구버전", "en": "legacy"},
     "jobs.legacy_note": {
-        "ko": "running/retrying은 이전 수집기 버전이 쓰던 상태입니다. "
-        "새 버전은 processing을 씁니다.",
+        "ko": "실행 중(`running`)·재시도(`retrying`)는 이전 수집기 버전이 쓰던 상태입니다. "
+        "새 버전은 처리 중(`processing`)을 씁니다.",
         "en": "running/retrying are what older collector versions wrote; newer ones write "
         "processing.",
     },
     "jobs.count": {"ko": "작업 수", "en": "Jobs"},
     "jobs.types": {"ko": "작업 유형", "en": "Job types"},
     "jobs.statuses": {"ko": "작업 상태", "en": "Job statuses"},
-    "jobs.race_date": {"ko": "경주일 (parameters)", "en": "Race date (parameters)"},
+    "jobs.race_date": {"ko": "경주일", "en": "Race date"},
     "jobs.range_caption": {
         "ko": "생성일 {start} ~ {end} (KST) · 최대 {limit}건",
         "en": "created {start} to {end} (KST) · at most {limit} jobs",
@@ -346,7 +346,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "jobs.detail_gone": {"ko": "이 작업을 더 이상 찾을 수 없습니다.",
                          "en": "This job is no longer in the database."},
     "jobs.stuck_caption": {
-        "ko": "processing(또는 구버전 running/retrying) 상태로 {minutes}분 넘게 실행 중인 작업 "
+        "ko": "처리 중(또는 구버전의 실행 중·재시도) 상태로 {minutes}분 넘게 실행 중인 작업 "
         "(필터와 무관)",
         "en": "jobs processing (or legacy running/retrying) for more than {minutes} min "
         "(regardless of the filters)",
@@ -381,14 +381,14 @@ DASHBOARD: dict[str, dict[str, str]] = {
     },
     "jobs.widen": {"ko": "기간을 {start} ~ {end}(으)로 넓혀 보기",
                    "en": "Widen the range to {start} to {end}"},
-    "job.pending": {"ko": "대기(pending)", "en": "pending"},
-    "job.queued": {"ko": "대기열(queued)", "en": "queued"},
-    "job.processing": {"ko": "처리 중(processing)", "en": "processing"},
-    "job.running": {"ko": "실행 중(running)", "en": "running"},
-    "job.retrying": {"ko": "재시도(retrying)", "en": "retrying"},
-    "job.completed": {"ko": "완료(completed)", "en": "completed"},
-    "job.failed": {"ko": "실패(failed)", "en": "failed"},
-    "job.cancelled": {"ko": "취소(cancelled)", "en": "cancelled"},
+    "job.pending": {"ko": "대기", "en": "pending"},
+    "job.queued": {"ko": "대기열", "en": "queued"},
+    "job.processing": {"ko": "처리 중", "en": "processing"},
+    "job.running": {"ko": "실행 중", "en": "running"},
+    "job.retrying": {"ko": "재시도", "en": "retrying"},
+    "job.completed": {"ko": "완료", "en": "completed"},
+    "job.failed": {"ko": "실패", "en": "failed"},
+    "job.cancelled": {"ko": "취소", "en": "cancelled"},
     # --- login gate -----------------------------------------------------------------------
     "auth.login_required": {
         "ko": "이 대시보드는 로그인한 사용자만 볼 수 있습니다.",
@@ -426,6 +426,24 @@ DASHBOARD: dict[str, dict[str, str]] = {
     # --- odd stored values ---------------------------------------------------------------
     "value.invalid_date": {"ko": "날짜 아님", "en": "invalid date"},
     "job.none": {"ko": "(없음)", "en": "(none)"},
+    # the collector's job types and race statuses, in words (tables, pickers, DB check)
+    "jobtype.collection": {"ko": "수집", "en": "collection"},
+    "jobtype.enrichment": {"ko": "보강", "en": "enrichment"},
+    "jobtype.analysis": {"ko": "분석", "en": "analysis"},
+    "jobtype.prediction": {"ko": "예측", "en": "prediction"},
+    "jobtype.improvement": {"ko": "개선", "en": "improvement"},
+    "jobtype.batch": {"ko": "일괄", "en": "batch"},
+    "race_status.pending": {"ko": "대기", "en": "pending"},
+    "race_status.collected": {"ko": "수집됨", "en": "collected"},
+    "race_status.enriched": {"ko": "보강됨", "en": "enriched"},
+    "race_status.failed": {"ko": "실패", "en": "failed"},
+    # what an empty picker says (Streamlit's own "Choose options"/"Select..." otherwise)
+    "widget.choose_one": {"ko": "선택하세요", "en": "Choose one"},
+    "widget.choose_many": {"ko": "하나 이상 선택하세요 (비우면 전체)", "en": "Choose (empty: all)"},
+    # the placeholders of a grouped error (ui.cells.pattern_shown)
+    "value.any_id": {"ko": "(ID)", "en": "(ID)"},
+    "value.any_time": {"ko": "(시각)", "en": "(time)"},
+    "value.any_text": {"ko": "…", "en": "…"},
     "race.stored_cell": {
         "ko": "이 칸의 저장된 날짜 {text}는 실제 날짜(YYYYMMDD)가 아닙니다. 저장된 글자 그대로 "
         "조회한 결과입니다(수집기의 상태 API도 이 글자로 답합니다).",
