@@ -405,8 +405,11 @@ def bench_size(cluster, size: int, repeat: int, *, apptest: bool = True,  # noqa
     target = parse_url(db.reader_url)
     engine = make_engine(target, Timeouts(connect=10, statement=120))
     counter = StatementCounter(engine, db.reader_url)
+    # prepare_threshold=None: psycopg would prepare the statement on its sixth run, and the
+    # generic plan PostgreSQL then picks for `date BETWEEN $1 AND $2` is not the plan the
+    # dashboard's reads get (bench/frames.py measured it 2x slower on the whole history).
     bare = psycopg.connect(db.reader_url.replace("postgresql+psycopg://", "postgresql://"),
-                           autocommit=True)
+                           autocommit=True, prepare_threshold=None)
     today = datagen.TODAY
     year = (ymd(today - dt.timedelta(days=364)), ymd(today))
     whole = (ymd(datagen.history_start(size)), ymd(today))
