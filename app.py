@@ -239,7 +239,8 @@ def latest_day(found: dict, now: dt.datetime, stuck: pd.DataFrame) -> None:
 def metrics(h: dict) -> None:
     """The range's headline numbers: one row on a wide screen, two abreast on a phone."""
     st.caption(ctx.t(
-        "overview.caption", start=ctx.start, end=ctx.end,
+        "overview.caption", start=date_shown(ctx.start, ctx.lang),
+        end=date_shown(ctx.end, ctx.lang),
         meets=", ".join(meet_label(m, ctx.lang) for m in ctx.meets or MEETS)))
     cols = pairs("metrics").columns(6)
     cols[0].metric(ctx.t("metric.race_days"), h["race_days"])

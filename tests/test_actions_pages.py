@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 from streamlit import config
 
+from status_core.domain import format_date
 from tests.apptest_support import app, full_error_details, ok, tree_text, walk
 from tests.collector_server import OPERATOR_KEY
 from tests.pgcluster import SENTINEL_PASSWORD, assert_no_secret
@@ -195,7 +196,7 @@ def test_two_sessions_the_second_is_stopped_then_throttled(site):
 def test_attention_row_action(site):
     at = open_page("overview")
     labels = at.selectbox(key="attention_action_pick").options
-    assert any(DAY in label for label in labels)
+    assert any(format_date(DAY) in label for label in labels), labels
     at.button(key="attention_action_day").click().run()
     at.button(key="kra_action_send").click().run()
     assert any("작업" in s.value for s in ok(at).success)

@@ -21,6 +21,7 @@ import pytest
 from status_core import demo
 from status_core import reliability as rel
 from status_core.engine import make_engine, read
+from status_core.reliability.periods import default_range
 from status_core.settings import parse_url
 from status_core.text import t
 from tests.browser_support import APP_IDLE, BROWSER_TIMEZONE, EXCEPTION, ROOT, start_servers
@@ -137,6 +138,11 @@ def test_screenshot_of_the_default_view(opened, lang: str, name: str) -> None:  
     page.goto(server.url("/reliability", [("lang", "en")] if lang == "en" else []))
     settle(page)
     assert page.locator(EXCEPTION).count() == 0
-    assert parse_qs(urlsplit(page.url).query) == ({"lang": ["en"]} if lang == "en" else {})
+    # The resolved default view is written to the URL (a link that means the same tomorrow):
+    # the last 12 weeks through today, every racecourse.
+    query = parse_qs(urlsplit(page.url).query)
+    start, end = default_range()
+    assert query == {**({"lang": ["en"]} if lang == "en" else {}),
+                     "start": [start], "end": [end], "meet": ["1", "2", "3"]}, query
     path = screenshot(page, name)
     assert path.stat().st_size > 50_000

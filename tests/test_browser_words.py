@@ -91,6 +91,8 @@ EN_ALLOWED_HANGUL = frozenset({"한국어"})
 
 MISSING = re.compile(r"\b(?:None|nan|NaN|NaT)\b")
 RAW_TOKEN = re.compile(r"<[a-z]+>")
+#: A date as stored (20261129) where a person reads one: the one format is 2026-11-29 (일).
+RAW_DATE = re.compile(r"(?<![\w/=.:-])(?:19|20)\d{6}(?![\w-])")
 HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]+")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _OWN_LINE = re.compile("|".join(f"(?:{p})" for p in STREAMLIT_LINES))
@@ -106,6 +108,11 @@ _READABLE = """() => {
     .map(el => el.innerText.trim()).filter(Boolean).sort((a, b) => b.length - a.length);
   for (const inner of machine) text = text.split(inner).join(' ');
   const extra = [];
+  // A chart label drawn as lines (one tspan each) reads as words, not run together.
+  for (const el of document.querySelectorAll('svg text')) {
+    const lines = [...el.querySelectorAll('tspan')].map(s => s.textContent);
+    if (lines.length > 1) { text = text.split(el.textContent).join(' '); extra.push(lines.join(' ')); }
+  }
   for (const el of document.querySelectorAll('[placeholder],[aria-label],[title]')) {
     if (el.closest('svg')) continue;
     for (const a of ['placeholder', 'aria-label', 'title']) {
@@ -128,6 +135,7 @@ def problems(text: str, lang: str, stored: frozenset[str] = frozenset()) -> list
     the words of text the database holds (errors, job ids), shown as stored."""
     found = [f"missing value {m!r}" for m in MISSING.findall(text)]
     found += [f"raw token {m!r}" for m in RAW_TOKEN.findall(text)]
+    found += [f"raw date {m!r}" for m in RAW_DATE.findall(text)]
     lines = [line.strip() for line in text.splitlines()]
     text = "\n".join(line for line in lines if not _OWN_LINE.fullmatch(line))
     if lang == "ko":
@@ -153,6 +161,8 @@ def problems(text: str, lang: str, stored: frozenset[str] = frozenset()) -> list
     ("비밀번호 오류: password authentication failed for user \"x\"", "ko", []),
     ("/tmp/a/demo.sqlite · sqlite+pysqlite:////tmp/x 2904 KiB", "ko", []),
     ("수집 collected 3", "ko", ["English 'collected'"]),
+    ("20261101 ~ 2026-11-30 (월)", "ko", ["raw date '20261101'"]),
+    ("수집 2026-11-01 (일) 12:00", "ko", []),
 ])
 def test_the_rules_themselves(text, lang, want):  # noqa: ANN001
     assert problems(text, lang, frozenset({"Too", "Many", "Requests"})) == want
