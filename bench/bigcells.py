@@ -37,6 +37,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.sections import replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -246,14 +248,7 @@ def render(res: dict, command: str) -> str:
 
 def write_section(path: Path, section: str) -> None:
     """Put ``section`` in ``path`` in place of the previous one (or at the end)."""
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in text and END in text:
-        head, _, rest = text.partition(START)
-        _, _, tail = rest.partition(END)
-        text = head + section.rstrip("\n") + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
+    replace_section(path, section, START, END)
 
 
 def main(argv: list[str] | None = None) -> int:

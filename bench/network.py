@@ -26,6 +26,7 @@ round trips) of its loopback time.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -33,8 +34,10 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from bench.sections import replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -98,84 +101,77 @@ def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def _via(url: str, rtt: float):  # noqa: ANN202 - (url, proxy or None)
+@contextlib.contextmanager
+def _reading(url: str, rtt: float, statement: float) -> Iterator[Callable[..., dict]]:
+    """A dashboard engine at ``rtt`` (through a :class:`ProxyProcess` unless 0); yields
+    ``timed(fn, *args, runs=n)``: ``{"s": median seconds, "round_trips": n}`` of
+    ``run_read(fn, *args)`` (round trips counted through the proxy only)."""
     from sqlalchemy.engine import make_url
 
     from bench.latency import ProxyProcess
-
-    if rtt == 0:
-        return url, None
-    parsed = make_url(url)
-    proxy = ProxyProcess(parsed.host or "127.0.0.1", parsed.port or 5432, rtt=rtt)
-    return parsed.set(port=proxy.port).render_as_string(hide_password=False), proxy
-
-
-def measure_reads(url: str, rtt: float, repeat: int) -> dict[str, dict]:
-    """Each core read through ``run_read`` at ``rtt``: median seconds and round trips."""
     from status_core.engine import make_engine, run_read
     from status_core.settings import Timeouts, parse_url
 
-    proxied, proxy = _via(url, rtt)
-    target = parse_url(proxied)
-    engine = make_engine(target, Timeouts(connect=10, statement=120))
-    out: dict[str, dict] = {}
-    try:
-        for name, (fn, args, kwargs) in core_reads().items():
-            run_read(engine, target, fn, *args, **kwargs)  # warm-up: the pool, the plan
-            times = []
-            for _ in range(max(1, repeat)):
-                t0 = time.perf_counter()
+    proxy = None
+    if rtt:
+        parsed = make_url(url)
+        proxy = ProxyProcess(parsed.host or "127.0.0.1", parsed.port or 5432, rtt=rtt)
+        url = parsed.set(port=proxy.port).render_as_string(hide_password=False)
+    target = parse_url(url)
+    engine = make_engine(target, Timeouts(connect=10, statement=statement))
+
+    def timed(fn: Callable, *args: object, runs: int, **kwargs: object) -> dict:
+        times = []
+        for _ in range(max(1, runs)):
+            t0 = time.perf_counter()
+            run_read(engine, target, fn, *args, **kwargs)
+            times.append(time.perf_counter() - t0)
+        row: dict = {"s": _median(times)}
+        if proxy is not None:
+            with proxy.counting() as seen:
                 run_read(engine, target, fn, *args, **kwargs)
-                times.append(time.perf_counter() - t0)
-            row = {"s": _median(times)}
-            if proxy is not None:
-                with proxy.counting() as seen:
-                    run_read(engine, target, fn, *args, **kwargs)
-                row["round_trips"] = seen["round_trips"]
-            out[name] = row
+            row["round_trips"] = seen["round_trips"]
+        return row
+
+    try:
+        yield timed
     finally:
         engine.dispose()
         if proxy is not None:
             proxy.close()
+
+
+def measure_reads(url: str, rtt: float, repeat: int) -> dict[str, dict]:
+    """Each core read through ``run_read`` at ``rtt``: median seconds and round trips."""
+    out: dict[str, dict] = {}
+    with _reading(url, rtt, 120) as timed:
+        for name, (fn, args, kwargs) in core_reads().items():
+            timed(fn, *args, runs=1, **kwargs)  # warm-up: the pool, the plan
+            out[name] = timed(fn, *args, runs=repeat, **kwargs)
     return out
 
 
 def measure_naive(url: str, rtt: float, repeat: int) -> dict[str, dict]:
     """The collector's per-date x meet method against ours, one day and 14 days."""
     from bench.naive import naive_range
-    from status_core.engine import make_engine, run_read
     from status_core.queries import progress_frame
-    from status_core.settings import Timeouts, parse_url
 
-    proxied, proxy = _via(url, rtt)
-    target = parse_url(proxied)
-    engine = make_engine(target, Timeouts(connect=10, statement=600))
-    w = windows()
     cases = {
-        "one race day (3 meets)": ((DAY, DAY), max(1, repeat)),
-        "14 days, 3 meets": (w["14d"], 1 if rtt else max(1, repeat)),
+        "one race day (3 meets)": ((DAY, DAY), repeat),
+        "14 days, 3 meets": (windows()["14d"], 1 if rtt else repeat),
     }
     out: dict[str, dict] = {}
-    try:
-        run_read(engine, target, progress_frame, DAY, DAY)
+    with _reading(url, rtt, 600) as timed:
+        timed(progress_frame, DAY, DAY, runs=1)  # warm-up
         for name, ((start, end), runs) in cases.items():
             row: dict = {}
-            for who, fn in (("collector", naive_range), ("ours", progress_frame)):
-                times = []
-                for _ in range(runs if who == "collector" else max(1, repeat)):
-                    t0 = time.perf_counter()
-                    run_read(engine, target, fn, start, end)
-                    times.append(time.perf_counter() - t0)
-                row[f"{who}_s"] = _median(times)
-                if proxy is not None:
-                    with proxy.counting() as seen:
-                        run_read(engine, target, fn, start, end)
-                    row[f"{who}_round_trips"] = seen["round_trips"]
+            for who, fn, n in (("collector", naive_range, runs),
+                               ("ours", progress_frame, repeat)):
+                got = timed(fn, start, end, runs=n)
+                row[f"{who}_s"] = got["s"]
+                if "round_trips" in got:
+                    row[f"{who}_round_trips"] = got["round_trips"]
             out[name] = row
-    finally:
-        engine.dispose()
-        if proxy is not None:
-            proxy.close()
     return out
 
 
@@ -255,14 +251,8 @@ def verdict(res: dict) -> dict:
 
 
 def write_section(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in text and END in text:
-        head, _, rest = text.partition(START)
-        _, _, tail = rest.partition(END)
-        text = head + section + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text, encoding="utf-8")
+    """Put ``section`` in ``path`` in place of the previous one (or at the end)."""
+    replace_section(path, section, START, END)
 
 
 def main(argv: list[str] | None = None) -> int:

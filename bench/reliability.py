@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import re
 import shlex
 import sys
 import time
@@ -28,6 +27,7 @@ from pathlib import Path
 from bench import datagen
 from bench.report import _ms
 from bench.run import RESULTS, StatementCounter, _sizes, explain_ms, interleaved, median, ymd
+from bench.sections import replace_section
 from status_core import reliability as rel
 from status_core.engine import make_engine, read
 from status_core.settings import Timeouts, parse_url
@@ -157,14 +157,8 @@ def render(result: dict, wall_s: float, command: str) -> str:
 
 
 def write_section(path: Path, section: str) -> None:
-    """Replace the reliability section of ``path`` (or append it)."""
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _m: section, text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
+    """Put ``section`` in ``path`` in place of the previous one (or at the end)."""
+    replace_section(path, section, BEGIN, END)
 
 
 def run(sizes: list[int], repeat: int, *, out: Path | None, command: str,
