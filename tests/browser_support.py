@@ -279,6 +279,19 @@ def stream_problems(msgs: list) -> list[str]:
 # --------------------------------------------------------------------------- fixtures
 
 
+def settle(page, *selectors: str, timeout: float | None = None,  # noqa: ANN001
+           no_exception: bool = False) -> None:
+    """Wait for ``selectors``, then for the script to be idle, twice (a rerun may start
+    right after the first idle); ``no_exception``: and no exception element drawn."""
+    for selector in selectors:
+        page.wait_for_selector(selector, timeout=timeout)
+    page.wait_for_selector(APP_IDLE, timeout=timeout)
+    page.wait_for_timeout(300)
+    page.wait_for_selector(APP_IDLE, timeout=timeout)
+    if no_exception:
+        assert page.locator(EXCEPTION).count() == 0, page.locator(EXCEPTION).first.inner_text()
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     """Path of the system Chromium (Debian package ``chromium``)."""

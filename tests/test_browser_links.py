@@ -16,10 +16,9 @@ import pytest
 from status_core import attention, demo
 from status_core import reliability as rel
 from status_core.text import t
+from tests import browser_support
 from tests.browser_support import (
-    APP_IDLE,
     BROWSER_TIMEZONE,
-    EXCEPTION,
     StreamlitServer,
     start_server,
 )
@@ -58,13 +57,8 @@ def context(browser, server):  # noqa: ANN001, ANN201
 
 
 def settle(page, *selectors: str) -> None:  # noqa: ANN001
-    """The page's own content, then an idle script, twice (a rerun may follow)."""
-    for selector in selectors:
-        page.wait_for_selector(selector)
-    page.wait_for_selector(APP_IDLE)
-    page.wait_for_timeout(300)
-    page.wait_for_selector(APP_IDLE)
-    assert page.locator(EXCEPTION).count() == 0
+    """The page's own content, then an idle script, twice; no exception drawn."""
+    browser_support.settle(page, *selectors, no_exception=True)
 
 
 def query(url: str) -> dict[str, list[str]]:

@@ -25,7 +25,8 @@ import pytest
 from status_core import demo
 from status_core.attention import normalise_error
 from status_core.text import t
-from tests.browser_support import APP_IDLE, BROWSER_TIMEZONE, EXCEPTION, ROOT, start_servers
+from tests import browser_support
+from tests.browser_support import BROWSER_TIMEZONE, ROOT, start_servers
 from tests.pgcluster import READER
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
@@ -226,12 +227,9 @@ def phone(browser) -> Iterator[object]:  # noqa: ANN001
 
 
 def settle(page) -> None:  # noqa: ANN001
-    """Wait until the script is idle, twice (a rerun may start right after the first)."""
-    page.wait_for_selector('[data-testid="stMain"]', timeout=TIMEOUT_MS)
-    page.wait_for_selector(APP_IDLE, timeout=TIMEOUT_MS)
-    page.wait_for_timeout(400)
-    page.wait_for_selector(APP_IDLE, timeout=TIMEOUT_MS)
-    assert page.locator(EXCEPTION).count() == 0, page.locator(EXCEPTION).first.inner_text()
+    """The page drawn and its script idle, twice; no exception drawn."""
+    browser_support.settle(page, '[data-testid="stMain"]', timeout=TIMEOUT_MS,
+                           no_exception=True)
 
 
 def press_check(page, lang: str) -> None:  # noqa: ANN001

@@ -24,7 +24,8 @@ import pytest
 
 from status_core import demo
 from status_core.text import t
-from tests.browser_support import APP_IDLE, EXCEPTION, StreamlitServer, launch
+from tests import browser_support
+from tests.browser_support import EXCEPTION, StreamlitServer, launch
 from tests.oidc_provider import APPROVE_BUTTON, OidcProvider
 from tests.pgcluster import free_port
 
@@ -90,12 +91,8 @@ def site(tmp_path_factory, chromium_path, start_idp) -> Iterator[Site]:  # noqa:
 
 
 def settle(page, *selectors: str) -> None:  # noqa: ANN001
-    """Wait for ``selectors``, then for the script to be idle, twice (a rerun may follow)."""
-    for selector in selectors:
-        page.wait_for_selector(selector)
-    page.wait_for_selector(APP_IDLE)
-    page.wait_for_timeout(300)
-    page.wait_for_selector(APP_IDLE)
+    """Wait for ``selectors``, then for the script to be idle, twice."""
+    browser_support.settle(page, *selectors)
 
 
 def buttons(page, where: str = MAIN) -> list[str]:  # noqa: ANN001
